@@ -1,0 +1,89 @@
+"""kratomkg: an evidence-first knowledge graph of kratom (Mitragyna speciosa).
+
+The public API is re-exported here. Names are resolved lazily (PEP 562) so that
+``import kratomkg`` and ``kratomkg --help`` stay fast: rdflib and pySHACL load only when a
+function that needs them is first used.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from kratomkg._version import __version__
+
+if TYPE_CHECKING:
+    from kratomkg.build import BuildResult, build
+    from kratomkg.derive import derive
+    from kratomkg.errors import (
+        ExportError,
+        InputError,
+        KratomKGError,
+        ParseError,
+        QueryError,
+        UnknownFormatError,
+        ValidationFailedError,
+    )
+    from kratomkg.export.rdf import serialize
+    from kratomkg.load import load
+    from kratomkg.report import ValidationReport, ValidationResult
+    from kratomkg.stats import Stats, stats
+    from kratomkg.validate import validate, validate_files
+
+__all__ = [
+    "BuildResult",
+    "ExportError",
+    "InputError",
+    "KratomKGError",
+    "ParseError",
+    "QueryError",
+    "Stats",
+    "UnknownFormatError",
+    "ValidationFailedError",
+    "ValidationReport",
+    "ValidationResult",
+    "__version__",
+    "build",
+    "derive",
+    "load",
+    "serialize",
+    "stats",
+    "validate",
+    "validate_files",
+]
+
+_LOCATIONS: dict[str, str] = {
+    "BuildResult": "kratomkg.build",
+    "build": "kratomkg.build",
+    "derive": "kratomkg.derive",
+    "ExportError": "kratomkg.errors",
+    "InputError": "kratomkg.errors",
+    "KratomKGError": "kratomkg.errors",
+    "ParseError": "kratomkg.errors",
+    "QueryError": "kratomkg.errors",
+    "UnknownFormatError": "kratomkg.errors",
+    "ValidationFailedError": "kratomkg.errors",
+    "serialize": "kratomkg.export.rdf",
+    "load": "kratomkg.load",
+    "ValidationReport": "kratomkg.report",
+    "ValidationResult": "kratomkg.report",
+    "Stats": "kratomkg.stats",
+    "stats": "kratomkg.stats",
+    "validate": "kratomkg.validate",
+    "validate_files": "kratomkg.validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    try:
+        module = _LOCATIONS[name]
+    except KeyError:
+        raise AttributeError(f"module 'kratomkg' has no attribute {name!r}") from None
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

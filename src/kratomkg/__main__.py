@@ -1,0 +1,5 @@
+"""Allow ``python -m kratomkg``."""
+
+from kratomkg.cli import main
+
+main()

@@ -1,0 +1,156 @@
+"""Build a release: load, validate, derive, export everything into one folder.
+
+The release is written into a staging folder next to the target and swapped into place
+only when every file is complete, so a failed build (invalid data, a full disk, Ctrl-C)
+leaves the previous release untouched. Nothing in a release depends on the time or the
+machine, so two builds of the same sources are byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset
+
+from kratomkg._io import atomic_write_text, replace_directory, staging_directory
+from kratomkg._version import __version__
+from kratomkg.errors import ValidationFailedError
+from kratomkg.export.rdf import RDF_FORMATS, jsonld_context_document, serialize
+from kratomkg.load import load, version_iri
+from kratomkg.report import ValidationReport, curie
+from kratomkg.resources import shape_files
+from kratomkg.stats import Stats, stats
+from kratomkg.validate import validate
+
+__all__ = ["ARTEFACTS", "BuildContext", "BuildResult", "build"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildContext:
+    """What every artefact writer may use: the loaded data, its report and its counts."""
+
+    dataset: Dataset
+    report: ValidationReport
+    stats: Stats
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """Where the release went and what it holds."""
+
+    out_dir: Path
+    files: tuple[str, ...]
+    report: ValidationReport
+    manifest: dict[str, object] = field(default_factory=dict)
+
+
+def _report_markdown(ctx: BuildContext) -> str:
+    s = ctx.stats
+    lines = [
+        f"# kratomkg {__version__} release report",
+        "",
+        "## Contents",
+        "",
+        "| class | count |",
+        "|---|---:|",
+        *(f"| {name} | {count} |" for name, count in s.classes.items()),
+        "",
+        "## Evidence by level",
+        "",
+        "| evidence level | evidence |",
+        "|---|---:|",
+        *(f"| {name} | {count} |" for name, count in s.evidence_levels.items()),
+        "",
+        "## Claims by derived grade",
+        "",
+        "| grade | claims |",
+        "|---|---:|",
+        *(f"| {name} | {count} |" for name, count in s.grades.items()),
+        "",
+        "## Validation",
+        "",
+        f"{ctx.report.summary()}.",
+        "",
+    ]
+    warnings = [r for r in ctx.report.results if r.severity == "Warning"]
+    if warnings:
+        lines += ["Warnings (honest but weak evidence):", ""]
+        lines += [f"- `{curie(r.focus_node)}`: {r.message}" for r in warnings]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _rdf_writer(fmt: str) -> Callable[[BuildContext], str]:
+    return lambda ctx: serialize(ctx.dataset, fmt)
+
+
+# Release file name -> writer. Later features (graph exports, viewer, queries) add entries.
+ARTEFACTS: dict[str, Callable[[BuildContext], str]] = {
+    **{f"kratomkg{spec.extension}": _rdf_writer(name) for name, spec in RDF_FORMATS.items()},
+    "context.jsonld": lambda ctx: jsonld_context_document(),
+    "report.md": _report_markdown,
+}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build(
+    out_dir: str | Path = "dist",
+    *,
+    dataset: Dataset | None = None,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the validated release into ``out_dir``; raise if the data violates the shapes."""
+    say: Progress = progress or (lambda _message: None)
+    out = Path(out_dir)
+    if dataset is None:
+        say("loading ontology and knowledge base")
+        dataset = load()
+    say("deriving grades and validating against the shapes")
+    report = validate(dataset)
+    if not report.conforms:
+        raise ValidationFailedError(report)
+    ctx = BuildContext(dataset=dataset, report=report, stats=stats(dataset))
+
+    with staging_directory(out) as stage:
+        for name, writer in ARTEFACTS.items():
+            say(f"writing {name}")
+            atomic_write_text(stage / name, writer(ctx))
+        for shape in shape_files():
+            atomic_write_text(stage / shape.name, shape.read_text(encoding="utf-8"))
+        files = sorted(p.name for p in stage.iterdir() if p.is_file())
+        manifest: dict[str, object] = {
+            "name": "kratomkg",
+            "version": __version__,
+            "ontology_version_iri": str(version_iri()),
+            "triples": {
+                str(g.identifier): len(g)
+                for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier))
+                if len(g)
+            },
+            "validation": {
+                "conforms": report.conforms,
+                "engine": report.engine,
+                "violations": report.violation_count,
+                "warnings": report.warning_count,
+            },
+            "counts": ctx.stats.classes,
+            "files": {
+                name: {"bytes": (stage / name).stat().st_size, "sha256": _sha256(stage / name)}
+                for name in files
+            },
+        }
+        atomic_write_text(stage / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        say(f"publishing release to {out}")
+        replace_directory(stage, out)
+    return BuildResult(
+        out_dir=out, files=(*files, "manifest.json"), report=report, manifest=manifest
+    )

@@ -1,0 +1,166 @@
+"""The result of a validation, independent of the engine that produced it.
+
+A :class:`ValidationReport` lists :class:`ValidationResult` records (focus node, path,
+value, severity, message, shape, constraint component) and renders them as text for
+people, JSON for programs and Turtle (the W3C SHACL report vocabulary) for RDF tools.
+Results are sorted so that the same data always gives the same report.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal as TypingLiteral
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import RDF, SH
+
+from kratomkg.namespaces import PREFIXES
+
+__all__ = ["REPORT_FORMATS", "Severity", "ValidationReport", "ValidationResult", "curie"]
+
+Severity = TypingLiteral["Violation", "Warning", "Info"]
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+def curie(iri: str | None) -> str:
+    """Shorten ``iri`` with the kratomkg prefix map (the full IRI when no prefix fits)."""
+    if iri is None:
+        return "-"
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>" if ":" in iri else iri
+
+
+@dataclass(frozen=True, order=True)
+class ValidationResult:
+    """One SHACL result: which node broke which rule, and how badly."""
+
+    severity: Severity
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    shape: str | None
+    constraint: str
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
+        """Order results by severity, then node, path, shape, message, value."""
+        return (
+            _SEVERITY_ORDER[self.severity],
+            self.focus_node,
+            self.path or "",
+            self.shape or "",
+            self.message,
+            self.value or "",
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Whether the data conforms, and every result that says why not."""
+
+    conforms: bool
+    results: tuple[ValidationResult, ...] = field(default_factory=tuple)
+    engine: str = "pyshacl"
+
+    @classmethod
+    def from_results(
+        cls, results: list[ValidationResult], engine: str = "pyshacl"
+    ) -> ValidationReport:
+        """Build a report; it conforms when no result is a violation."""
+        ordered = tuple(sorted(set(results), key=ValidationResult.sort_key))
+        conforms = not any(r.severity == "Violation" for r in ordered)
+        return cls(conforms=conforms, results=ordered, engine=engine)
+
+    @property
+    def violation_count(self) -> int:
+        """Number of results with severity Violation."""
+        return sum(1 for r in self.results if r.severity == "Violation")
+
+    @property
+    def warning_count(self) -> int:
+        """Number of results with severity Warning."""
+        return sum(1 for r in self.results if r.severity == "Warning")
+
+    def summary(self) -> str:
+        """One line: the verdict and the counts."""
+        verdict = "conforms" if self.conforms else "does NOT conform"
+        return (
+            f"kratomkg: the data {verdict} "
+            f"({self.violation_count} violation(s), {self.warning_count} warning(s))"
+        )
+
+    def to_text(self) -> str:
+        """Render for people: one block per result, then the summary line."""
+        lines: list[str] = []
+        for r in self.results:
+            lines.append(f"{r.severity}: {curie(r.focus_node)}")
+            if r.path:
+                lines.append(f"  path:  {curie(r.path)}")
+            if r.value and r.value != r.focus_node:
+                shown = r.value if r.value.startswith('"') else curie(r.value)
+                lines.append(f"  value: {shown}")
+            lines.append(f"  rule:  {curie(r.shape)} ({curie(r.constraint)})")
+            lines.append(f"  {r.message}")
+        lines.append(self.summary())
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """Render for programs: a JSON object with the verdict, counts and results."""
+        payload = {
+            "conforms": self.conforms,
+            "engine": self.engine,
+            "violations": self.violation_count,
+            "warnings": self.warning_count,
+            "results": [asdict(r) for r in self.results],
+        }
+        return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+    def to_graph(self) -> Graph:
+        """Express the report in the W3C SHACL validation-report vocabulary."""
+        graph = Graph()
+        graph.bind("sh", SH)
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
+        report = BNode()
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(self.conforms)))
+        for r in self.results:
+            node = BNode()
+            graph.add((report, SH.result, node))
+            graph.add((node, RDF.type, SH.ValidationResult))
+            graph.add((node, SH.resultSeverity, SH[r.severity]))
+            graph.add((node, SH.focusNode, _term(r.focus_node)))
+            graph.add((node, SH.resultMessage, Literal(r.message)))
+            graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
+            if r.path:
+                graph.add((node, SH.resultPath, URIRef(r.path)))
+            if r.shape:
+                graph.add((node, SH.sourceShape, _term(r.shape)))
+            if r.value:
+                graph.add((node, SH.value, Literal(r.value)))
+        return graph
+
+    def to_turtle(self) -> str:
+        """Render as Turtle, with blank nodes labelled canonically so output is stable."""
+        canonical = Graph()
+        for triple in to_canonical_graph(self.to_graph()):
+            canonical.add(triple)
+        for prefix, namespace in PREFIXES.items():
+            canonical.bind(prefix, namespace, override=True, replace=True)
+        return canonical.serialize(format="turtle")
+
+    def render(self, fmt: str) -> str:
+        """Render in one of :data:`REPORT_FORMATS`."""
+        return getattr(self, REPORT_FORMATS[fmt])()  # type: ignore[no-any-return]
+
+
+def _term(value: str) -> URIRef | BNode:
+    return BNode(value[2:]) if value.startswith("_:") else URIRef(value)
+
+
+# Output format name -> rendering method; the CLI's --format choices come from here.
+REPORT_FORMATS: dict[str, str] = {"text": "to_text", "json": "to_json", "turtle": "to_turtle"}
