@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from kratomkg._version import __version__
 
 if TYPE_CHECKING:
-    from kratomkg.build import BuildResult, build
-    from kratomkg.derive import derive
+    from kratomkg.counts import Stats, stats
+    from kratomkg.derivation import derive
     from kratomkg.errors import (
         ExportError,
         InputError,
@@ -25,10 +25,10 @@ if TYPE_CHECKING:
         ValidationFailedError,
     )
     from kratomkg.export.rdf import serialize
-    from kratomkg.load import load
+    from kratomkg.loading import load
+    from kratomkg.release import BuildResult, build
     from kratomkg.report import ValidationReport, ValidationResult
-    from kratomkg.stats import Stats, stats
-    from kratomkg.validate import validate, validate_files
+    from kratomkg.validation import validate, validate_files
 
 __all__ = [
     "BuildResult",
@@ -53,9 +53,9 @@ __all__ = [
 ]
 
 _LOCATIONS: dict[str, str] = {
-    "BuildResult": "kratomkg.build",
-    "build": "kratomkg.build",
-    "derive": "kratomkg.derive",
+    "BuildResult": "kratomkg.release",
+    "build": "kratomkg.release",
+    "derive": "kratomkg.derivation",
     "ExportError": "kratomkg.errors",
     "InputError": "kratomkg.errors",
     "KratomKGError": "kratomkg.errors",
@@ -64,13 +64,13 @@ _LOCATIONS: dict[str, str] = {
     "UnknownFormatError": "kratomkg.errors",
     "ValidationFailedError": "kratomkg.errors",
     "serialize": "kratomkg.export.rdf",
-    "load": "kratomkg.load",
+    "load": "kratomkg.loading",
     "ValidationReport": "kratomkg.report",
     "ValidationResult": "kratomkg.report",
-    "Stats": "kratomkg.stats",
-    "stats": "kratomkg.stats",
-    "validate": "kratomkg.validate",
-    "validate_files": "kratomkg.validate",
+    "Stats": "kratomkg.counts",
+    "stats": "kratomkg.counts",
+    "validate": "kratomkg.validation",
+    "validate_files": "kratomkg.validation",
 }
 
 

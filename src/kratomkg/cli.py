@@ -95,8 +95,8 @@ def validate(files: tuple[Path, ...], with_kb: bool, fmt: str) -> None:
       kratomkg validate
       kratomkg validate claims.ttl --with-kb --format json
     """
-    from kratomkg.load import load
-    from kratomkg.validate import validate as run_validation
+    from kratomkg.loading import load
+    from kratomkg.validation import validate as run_validation
 
     dataset = load(files, kb=with_kb or None if files else None)
     report = run_validation(dataset)
@@ -127,7 +127,7 @@ def build(out_dir: Path) -> None:
     Example:
       kratomkg build --out dist
     """
-    from kratomkg.build import build as run_build
+    from kratomkg.release import build as run_build
 
     result = run_build(out_dir, progress=_progress)
     click.echo(f"kratomkg: wrote {len(result.files)} files to {result.out_dir}/")
@@ -154,8 +154,8 @@ def stats(files: tuple[Path, ...], with_kb: bool, fmt: str) -> None:
       kratomkg stats
       kratomkg stats --format json
     """
-    from kratomkg.load import load
-    from kratomkg.stats import stats as run_stats
+    from kratomkg.counts import stats as run_stats
+    from kratomkg.loading import load
 
     dataset = load(files, kb=with_kb or None if files else None)
     click.echo(run_stats(dataset).render(fmt), nl=False)

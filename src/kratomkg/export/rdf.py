@@ -96,11 +96,13 @@ def _trig(dataset: Dataset) -> str:
     blocks = ["\n".join(prefix_lines) + "\n"]
     for graph in _named_graphs(dataset):
         text = _bind(_stable(graph)).serialize(format="turtle")
-        body = [line for line in text.splitlines() if not line.startswith("@prefix")]
-        while body and not body[0].strip():
-            body.pop(0)
-        indented = "\n".join(("    " + line) if line.strip() else "" for line in body).rstrip()
-        blocks.append(f"<{graph.identifier}> {{\n{indented}\n}}\n")
+        # rdflib writes the prefix block first, then a blank line: drop only that block
+        # (a line inside a multi-line literal may start with anything). The body is not
+        # re-indented, which would change the content of multi-line literals.
+        head, _, body = text.partition("\n\n")
+        if not all(line.startswith("@prefix") for line in head.splitlines()):
+            body = text
+        blocks.append(f"<{graph.identifier}> {{\n{body.strip()}\n}}\n")
     return "\n".join(blocks)
 
 

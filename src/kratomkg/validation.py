@@ -16,8 +16,8 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from kratomkg import _sparql
-from kratomkg.derive import derive
-from kratomkg.load import load
+from kratomkg.derivation import derive
+from kratomkg.loading import load
 from kratomkg.parse import parse_into
 from kratomkg.report import Severity, ValidationReport, ValidationResult
 from kratomkg.resources import shape_files
@@ -73,7 +73,12 @@ def _results(report_graph: Graph) -> list[ValidationResult]:
                 path=str(path) if isinstance(path, URIRef) else _text(path),
                 value=_text(report_graph.value(node, SH.value)),
                 message=messages[0] if messages else "constraint violated",
-                shape=_text(report_graph.value(node, SH.sourceShape)),
+                # A SPARQL-based constraint is reported under its node shape; name the
+                # constraint itself so the result points at the exact rule that broke.
+                shape=_text(
+                    report_graph.value(node, SH.sourceConstraint)
+                    or report_graph.value(node, SH.sourceShape)
+                ),
                 constraint=str(constraint),
             )
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kratomkg.derive import derive
+from kratomkg.derivation import derive
 from kratomkg.namespaces import GRAPH_DERIVED, GRAPH_KB, GRAPH_ONTOLOGY, GRAPH_USER, KKG
 
 __all__ = ["STATS_FORMATS", "Stats", "stats"]

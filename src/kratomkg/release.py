@@ -18,13 +18,13 @@ from rdflib import Dataset
 
 from kratomkg._io import atomic_write_text, replace_directory, staging_directory
 from kratomkg._version import __version__
+from kratomkg.counts import Stats, stats
 from kratomkg.errors import ValidationFailedError
 from kratomkg.export.rdf import RDF_FORMATS, jsonld_context_document, serialize
-from kratomkg.load import load, version_iri
+from kratomkg.loading import load, version_iri
 from kratomkg.report import ValidationReport, curie
 from kratomkg.resources import shape_files
-from kratomkg.stats import Stats, stats
-from kratomkg.validate import validate
+from kratomkg.validation import validate
 
 __all__ = ["ARTEFACTS", "BuildContext", "BuildResult", "build"]
 
