@@ -35,6 +35,10 @@ def test_wheel_contains_ontology_kb_and_shapes(tmp_path: Path) -> None:
     assert expected <= names
     assert "kratomkg/rules/evidence-grade.rq" in names
     assert "kratomkg/py.typed" in names
+    # The offline viewer inlines the vendored Cytoscape.js; its licence travels with it.
+    assert "kratomkg/export/vendor/cytoscape.min.js" in names
+    assert "kratomkg/export/vendor/cytoscape.LICENSE" in names
+    assert "kratomkg/export/viewer.html" in names
 
 
 def test_public_api_is_sorted_and_importable() -> None:

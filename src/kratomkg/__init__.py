@@ -24,7 +24,9 @@ if TYPE_CHECKING:
         UnknownFormatError,
         ValidationFailedError,
     )
+    from kratomkg.export.projection import to_networkx
     from kratomkg.export.rdf import serialize
+    from kratomkg.export.registry import export_graph
     from kratomkg.loading import load
     from kratomkg.release import BuildResult, build
     from kratomkg.report import ValidationReport, ValidationResult
@@ -45,9 +47,11 @@ __all__ = [
     "__version__",
     "build",
     "derive",
+    "export_graph",
     "load",
     "serialize",
     "stats",
+    "to_networkx",
     "validate",
     "validate_files",
 ]
@@ -64,6 +68,8 @@ _LOCATIONS: dict[str, str] = {
     "UnknownFormatError": "kratomkg.errors",
     "ValidationFailedError": "kratomkg.errors",
     "serialize": "kratomkg.export.rdf",
+    "export_graph": "kratomkg.export.registry",
+    "to_networkx": "kratomkg.export.projection",
     "load": "kratomkg.loading",
     "ValidationReport": "kratomkg.report",
     "ValidationResult": "kratomkg.report",

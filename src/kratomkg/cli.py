@@ -24,6 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 # building the CLI does not import rdflib); a test checks they match the registries.
 REPORT_FORMAT_NAMES = ("text", "json", "turtle")
 STATS_FORMAT_NAMES = ("text", "json")
+EXPORT_FORMAT_NAMES = (
+    *("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"),
+    *("graphml", "gexf", "dot", "cyjs", "csv-nodes", "csv-edges", "html"),
+)
+VIEW_NAMES = ("summary", "full")
 
 
 def _fail(message: str, code: int) -> None:
@@ -159,6 +164,57 @@ def stats(files: tuple[Path, ...], with_kb: bool, fmt: str) -> None:
 
     dataset = load(files, kb=with_kb or None if files else None)
     click.echo(run_stats(dataset).render(fmt), nl=False)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first.")
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMAT_NAMES), required=True, help="Export format."
+)
+@click.option(
+    "--view",
+    type=click.Choice(VIEW_NAMES),
+    default=None,
+    help="Graph formats only: 'summary' (compounds, receptors, effects, conditions, risks; "
+    "claims as edges; the default) or 'full' (every resource and triple).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="File to write (replaced atomically); '-' writes to stdout.",
+)
+@handle_errors
+def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, output: str) -> None:
+    """Export the graph for triple stores, graph tools or a browser.
+
+    RDF formats (turtle, ntriples, nquads, trig, jsonld, rdfxml) write every triple with
+    derived grades; graph formats (graphml for yEd, gexf for Gephi, dot for Graphviz, cyjs
+    for Cytoscape, csv-nodes/csv-edges for Neo4j) write the --view projection; html is a
+    self-contained offline viewer. With no FILES, exports the shipped knowledge graph.
+
+    \b
+    Examples:
+      kratomkg export --format html -o kratomkg.html
+      kratomkg export --format graphml --view full -o kratomkg-full.graphml
+      kratomkg export --format turtle -o -
+    """
+    from kratomkg._io import atomic_write_text
+    from kratomkg.derivation import derive
+    from kratomkg.export.registry import export_graph
+    from kratomkg.loading import load
+
+    dataset = load(files, kb=True if with_kb else None)
+    derive(dataset)
+    text = export_graph(dataset, fmt, view)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(Path(output), text)
+        click.echo(f"kratomkg: wrote {fmt} to {output}", err=True)
 
 
 def main() -> None:

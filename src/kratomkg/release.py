@@ -21,6 +21,7 @@ from kratomkg._version import __version__
 from kratomkg.counts import Stats, stats
 from kratomkg.errors import ValidationFailedError
 from kratomkg.export.rdf import RDF_FORMATS, jsonld_context_document, serialize
+from kratomkg.export.registry import release_files
 from kratomkg.loading import load, version_iri
 from kratomkg.report import ValidationReport, curie
 from kratomkg.resources import shape_files
@@ -90,11 +91,17 @@ def _rdf_writer(fmt: str) -> Callable[[BuildContext], str]:
     return lambda ctx: serialize(ctx.dataset, fmt)
 
 
+def _on_dataset(write: Callable[[Dataset], str]) -> Callable[[BuildContext], str]:
+    return lambda ctx: write(ctx.dataset)
+
+
 # Release file name -> writer. Later features (graph exports, viewer, queries) add entries.
 ARTEFACTS: dict[str, Callable[[BuildContext], str]] = {
     **{f"kratomkg{spec.extension}": _rdf_writer(name) for name, spec in RDF_FORMATS.items()},
     "context.jsonld": lambda ctx: jsonld_context_document(),
     "report.md": _report_markdown,
+    # Graph-tool exports (both views) and the offline viewer, from the export registry.
+    **{name: _on_dataset(write) for name, write in release_files().items()},
 }
 
 

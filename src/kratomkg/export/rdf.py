@@ -3,7 +3,8 @@
 rdflib's Turtle writer already sorts its output; the other writers follow the store's
 internal order, which varies between runs. Here N-Triples and N-Quads are sorted line by
 line, TriG is assembled from per-graph Turtle blocks in graph-IRI order, and JSON-LD is
-compacted with a local context and then normalised (nodes by ``@id``, keys sorted). Blank
+compacted with a local context and then normalised (nodes by ``@id``, keys sorted), and
+RDF/XML comes from a flat, sorted writer of our own (:mod:`kratomkg.export.rdfxml`). Blank
 nodes, which only user data may contain, are relabelled canonically first.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
+from kratomkg.export.rdfxml import write_rdfxml
 from kratomkg.namespaces import PREFIXES
 
 __all__ = [
@@ -75,6 +77,10 @@ def _turtle(dataset: Dataset) -> str:
 
 def _ntriples(dataset: Dataset) -> str:
     return _sorted_lines(_stable(_union(dataset)).serialize(format="nt"))
+
+
+def _rdfxml(dataset: Dataset) -> str:
+    return write_rdfxml(_stable(_union(dataset)))
 
 
 def _named_graphs(dataset: Dataset) -> list[Graph]:
@@ -149,6 +155,7 @@ RDF_FORMATS: dict[str, RdfFormat] = {
         RdfFormat("nquads", ".nq", "application/n-quads", _nquads, quads=True),
         RdfFormat("trig", ".trig", "application/trig", _trig, quads=True),
         RdfFormat("jsonld", ".jsonld", "application/ld+json", _jsonld),
+        RdfFormat("rdfxml", ".rdf", "application/rdf+xml", _rdfxml),
     )
 }
 

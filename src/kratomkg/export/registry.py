@@ -1,0 +1,188 @@
+"""The one registry of export formats, read by ``kratomkg export`` and ``kratomkg build``.
+
+RDF formats write the triples themselves (named graphs kept where the format can); graph
+formats write the networkx projection (:func:`~kratomkg.export.projection.to_networkx`) in
+its ``summary`` or ``full`` view.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import networkx as nx
+from rdflib import Dataset, Graph
+
+from kratomkg.errors import ExportError, UnknownFormatError
+from kratomkg.export.csv import write_edges_csv, write_nodes_csv
+from kratomkg.export.cyjs import write_cyjs
+from kratomkg.export.dot import write_dot
+from kratomkg.export.gexf import write_gexf
+from kratomkg.export.graphml import write_graphml
+from kratomkg.export.projection import VIEWS, View, to_networkx
+from kratomkg.export.rdf import RDF_FORMATS, serialize
+from kratomkg.export.viewer import write_viewer
+from kratomkg.namespaces import GRAPH_USER
+
+__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_graph", "release_files"]
+
+Writer = Callable[[Dataset, View], str]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: its name, file extension, media type, writer and whether it has views."""
+
+    name: str
+    extension: str
+    media_type: str
+    description: str
+    write: Writer
+    views: bool
+
+
+# The projection is the costly part of a graph export; ``kratomkg build`` writes several
+# formats of the same dataset in a row, so the last projection per view is kept (while the
+# dataset object is alive and unchanged in size).
+_CACHE: dict[str, tuple[weakref.ref[Dataset], int, nx.MultiDiGraph[str]]] = {}
+
+
+def _projection(dataset: Dataset, view: View) -> nx.MultiDiGraph[str]:
+    cached = _CACHE.get(view)
+    if cached is not None and cached[0]() is dataset and cached[1] == len(dataset):
+        return cached[2]
+    graph = to_networkx(dataset, view)
+    _CACHE[view] = (weakref.ref(dataset), len(dataset), graph)
+    return graph
+
+
+def _rdf(name: str) -> Writer:
+    return lambda dataset, _view: serialize(dataset, name)
+
+
+def _graph(writer: Callable[[nx.MultiDiGraph[str]], str]) -> Writer:
+    return lambda dataset, view: writer(_projection(dataset, view))
+
+
+def _rdf_formats() -> list[ExportFormat]:
+    return [
+        ExportFormat(
+            name, spec.extension, spec.media_type, f"RDF ({name})", _rdf(name), views=False
+        )
+        for name, spec in RDF_FORMATS.items()
+    ]
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    fmt.name: fmt
+    for fmt in (
+        *_rdf_formats(),
+        ExportFormat(
+            "graphml",
+            ".graphml",
+            "application/graphml+xml",
+            "GraphML with yEd styling (yEd, Gephi, Cytoscape, networkx, igraph)",
+            _graph(write_graphml),
+            views=True,
+        ),
+        ExportFormat(
+            "gexf",
+            ".gexf",
+            "application/gexf+xml",
+            "GEXF 1.3 with colours and positions (Gephi)",
+            _graph(write_gexf),
+            views=True,
+        ),
+        ExportFormat(
+            "dot",
+            ".dot",
+            "text/vnd.graphviz",
+            "Graphviz DOT",
+            _graph(write_dot),
+            views=True,
+        ),
+        ExportFormat(
+            "cyjs",
+            ".cyjs",
+            "application/json",
+            "Cytoscape.js JSON (Cytoscape Desktop, Cytoscape.js)",
+            _graph(write_cyjs),
+            views=True,
+        ),
+        ExportFormat(
+            "csv-nodes",
+            "-nodes.csv",
+            "text/csv",
+            "node table, Neo4j bulk-import headers",
+            _graph(write_nodes_csv),
+            views=True,
+        ),
+        ExportFormat(
+            "csv-edges",
+            "-edges.csv",
+            "text/csv",
+            "relationship table, Neo4j bulk-import headers",
+            _graph(write_edges_csv),
+            views=True,
+        ),
+        ExportFormat(
+            "html",
+            ".html",
+            "text/html",
+            "self-contained interactive viewer (any browser, offline)",
+            lambda dataset, view: write_viewer(dataset, view, _projection(dataset, view)),
+            views=True,
+        ),
+    )
+}
+
+
+def export_graph(data: Dataset | Graph, fmt: str, view: str | None = None) -> str:
+    """Return ``data`` in the export format ``fmt`` (see :data:`EXPORT_FORMATS`).
+
+    ``view`` (``summary``, the default, or ``full``) applies to the graph formats only;
+    passing it with an RDF format is an error rather than being silently ignored.
+    """
+    try:
+        spec = EXPORT_FORMATS[fmt]
+    except KeyError:
+        choices = ", ".join(EXPORT_FORMATS)
+        raise UnknownFormatError(
+            "--format", f"unknown export format {fmt!r}; choose one of {choices}"
+        ) from None
+    if view is not None and view not in VIEWS:
+        raise ExportError(f"unknown view {view!r}: choose one of {', '.join(VIEWS)}")
+    if view is not None and not spec.views:
+        raise ExportError(f"--view applies to graph formats only; {fmt} writes every triple")
+    if isinstance(data, Dataset):
+        dataset = data
+    else:
+        dataset = Dataset(default_union=True)
+        target = dataset.graph(GRAPH_USER)
+        for triple in data:
+            target.add(triple)
+    chosen: View = "full" if view == "full" else "summary"
+    return spec.write(dataset, chosen)
+
+
+# Graph formats whose full view goes into a release as well. A full-view DOT file is left
+# out: Graphviz needs minutes to lay out every triple, and the summary is what it is for.
+_FULL_IN_RELEASE = ("graphml", "gexf", "cyjs", "csv-nodes", "csv-edges")
+
+
+def release_files() -> dict[str, Callable[[Dataset], str]]:
+    """File name -> writer for every export that ``kratomkg build`` puts in a release."""
+    result: dict[str, Callable[[Dataset], str]] = {}
+    for name, spec in EXPORT_FORMATS.items():
+        if name in RDF_FORMATS:
+            continue  # release.py writes the RDF files itself, with the manifest's names
+        stem = "viewer" if name == "html" else "kratomkg"
+        result[f"{stem}{spec.extension}"] = _bound(spec, "summary")
+        if name in _FULL_IN_RELEASE:
+            result[f"kratomkg-full{spec.extension}"] = _bound(spec, "full")
+    return dict(sorted(result.items()))
+
+
+def _bound(spec: ExportFormat, view: View) -> Callable[[Dataset], str]:
+    return lambda dataset: spec.write(dataset, view)
