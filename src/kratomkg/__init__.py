@@ -28,8 +28,14 @@ if TYPE_CHECKING:
     from kratomkg.export.rdf import serialize
     from kratomkg.export.registry import export_graph
     from kratomkg.loading import load
+    from kratomkg.querying.engine import query
+    from kratomkg.querying.named import NamedQuery, named_queries, named_query
+    from kratomkg.querying.pushing import PushResult, push
+    from kratomkg.querying.results import QueryResult
     from kratomkg.release import BuildResult, build
     from kratomkg.report import ValidationReport, ValidationResult
+    from kratomkg.shacl import validate_endpoint, validate_store
+    from kratomkg.store_loading import load_store
     from kratomkg.validation import validate, validate_files
 
 __all__ = [
@@ -37,8 +43,11 @@ __all__ = [
     "ExportError",
     "InputError",
     "KratomKGError",
+    "NamedQuery",
     "ParseError",
+    "PushResult",
     "QueryError",
+    "QueryResult",
     "Stats",
     "UnknownFormatError",
     "ValidationFailedError",
@@ -49,11 +58,18 @@ __all__ = [
     "derive",
     "export_graph",
     "load",
+    "load_store",
+    "named_queries",
+    "named_query",
+    "push",
+    "query",
     "serialize",
     "stats",
     "to_networkx",
     "validate",
+    "validate_endpoint",
     "validate_files",
+    "validate_store",
 ]
 
 _LOCATIONS: dict[str, str] = {
@@ -71,12 +87,22 @@ _LOCATIONS: dict[str, str] = {
     "export_graph": "kratomkg.export.registry",
     "to_networkx": "kratomkg.export.projection",
     "load": "kratomkg.loading",
+    "query": "kratomkg.querying.engine",
+    "NamedQuery": "kratomkg.querying.named",
+    "named_queries": "kratomkg.querying.named",
+    "named_query": "kratomkg.querying.named",
+    "push": "kratomkg.querying.pushing",
+    "PushResult": "kratomkg.querying.pushing",
+    "QueryResult": "kratomkg.querying.results",
     "ValidationReport": "kratomkg.report",
     "ValidationResult": "kratomkg.report",
     "Stats": "kratomkg.counts",
     "stats": "kratomkg.counts",
     "validate": "kratomkg.validation",
     "validate_files": "kratomkg.validation",
+    "validate_endpoint": "kratomkg.shacl",
+    "validate_store": "kratomkg.shacl",
+    "load_store": "kratomkg.store_loading",
 }
 
 

@@ -24,6 +24,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 # building the CLI does not import rdflib); a test checks they match the registries.
 REPORT_FORMAT_NAMES = ("text", "json", "turtle")
 STATS_FORMAT_NAMES = ("text", "json")
+QUERY_FORMAT_NAMES = ("table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "ntriples")
+STORE_NAMES = ("memory", "oxigraph")
+PASSWORD_ENV = "KRATOMKG_ENDPOINT_PASSWORD"  # noqa: S105 - the variable name, not a secret
 EXPORT_FORMAT_NAMES = (
     *("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"),
     *("graphml", "gexf", "dot", "cyjs", "csv-nodes", "csv-edges", "html"),
@@ -215,6 +218,266 @@ def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, o
     else:
         atomic_write_text(Path(output), text)
         click.echo(f"kratomkg: wrote {fmt} to {output}", err=True)
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{pair}' is not NAME=VALUE", param_hint="--param")
+        params[name.strip()] = value
+    return params
+
+
+def _password(user: str | None) -> str | None:
+    import os
+
+    return os.environ.get(PASSWORD_ENV) if user is not None else None
+
+
+@cli.command()
+@click.argument("sparql", required=False)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the query from a .rq file.",
+)
+@click.option("--named", metavar="NAME", help="Run a named query (list them: kratomkg queries).")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='Bind a variable: kid:mor, <https://...>, "text"@en, 42. Repeatable.',
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(QUERY_FORMAT_NAMES),
+    default=None,
+    help="table|csv|tsv|json|xml for SELECT/ASK (default table); "
+    "turtle|jsonld|ntriples for CONSTRUCT/DESCRIBE (default turtle).",
+)
+@click.option(
+    "--store",
+    type=click.Choice(STORE_NAMES),
+    default="memory",
+    show_default=True,
+    help="Local store: rdflib in memory, or Oxigraph (pip install 'kratomkg[fast]').",
+)
+@click.option(
+    "--store-path",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the Oxigraph store on disk here; reused while the inputs are unchanged.",
+)
+@click.option("--endpoint", metavar="URL", help="Query a SPARQL 1.1 Protocol server instead.")
+@click.option("--user", help=f"User for --endpoint (password from ${PASSWORD_ENV}).")
+@click.option(
+    "--data",
+    "files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Query these RDF files (with the ontology) instead of the shipped graph.",
+)
+@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with --data.")
+@click.option(
+    "--compare",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A previous release (e.g. kratomkg.nq) for release-diff and grade-changes.",
+)
+@click.option(
+    "--timeout",
+    type=float,
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop the query after this many seconds.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the answer to this file (atomically) instead of stdout.",
+)
+@handle_errors
+def query(
+    sparql: str | None,
+    query_file: Path | None,
+    named: str | None,
+    params: tuple[str, ...],
+    fmt: str | None,
+    store: str,
+    store_path: Path | None,
+    endpoint: str | None,
+    user: str | None,
+    files: tuple[Path, ...],
+    with_kb: bool,
+    compare: Path | None,
+    timeout: float,
+    output: Path | None,
+) -> None:
+    """Ask the graph a question in SPARQL: inline, from a file, or a named query.
+
+    Parameters bind variables (never pasted into the text). SERVICE, LOAD, remote FROM
+    and updates are refused: a local query never reaches the network. Exit code 2 on a
+    malformed or refused query, with its line and column.
+
+    \b
+    Examples:
+      kratomkg query --named receptor-ligands --param receptor=kid:kor
+      kratomkg query 'SELECT ?c WHERE { ?c a kkg:Compound }' --format csv
+      kratomkg query --named contested-claims --store oxigraph --format json
+      kratomkg query --named release-diff --compare old/kratomkg.nq
+      kratomkg query --named claims-by-grade --endpoint http://localhost:7878/query
+    """
+    from kratomkg.querying import engine
+    from kratomkg.querying.results import render
+
+    given = [x for x in (sparql, query_file, named) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of QUERY, --file FILE or --named NAME")
+    if endpoint is not None and (files or compare or store_path or store != "memory"):
+        raise click.UsageError(
+            "--endpoint queries the server's data: --data, --compare, --store and --store-path "
+            "do not apply (push the data first: kratomkg push)"
+        )
+    if store_path is not None and store != "oxigraph":
+        raise click.UsageError("--store-path needs --store oxigraph")
+    source = "<query>"
+    if query_file is not None:
+        from kratomkg.errors import InputError
+
+        if not query_file.is_file():
+            raise InputError(query_file, "no such file")
+        sparql, source = query_file.read_text(encoding="utf-8"), str(query_file)
+    kb = True if with_kb else None
+    if endpoint is not None:
+        runner = engine.open_store(endpoint=endpoint, user=user, password=_password(user))
+    elif store == "oxigraph":
+        from kratomkg.querying.stores import OxigraphStore
+
+        stamp = engine.fingerprint(files, kb=kb, compare=compare) if store_path else None
+        runner = OxigraphStore.from_dataset(
+            lambda: engine.load_for_query(files, kb=kb, compare=compare), store_path, stamp
+        )
+    else:
+        runner = engine.open_store(dataset=engine.load_for_query(files, kb=kb, compare=compare))
+    try:
+        result = engine.query(
+            sparql if named is None else None,
+            named=named,
+            params=_params(params),
+            store=runner,
+            timeout=timeout,
+            source=source,
+        )
+    finally:
+        close = getattr(runner, "close", None)
+        if close is not None:
+            close()
+    text = render(result, fmt)
+    if output is not None:
+        from kratomkg._io import atomic_write_text
+
+        atomic_write_text(output, text)
+        click.echo(f"kratomkg: wrote {len(result)} result(s) to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@handle_errors
+def queries(name: str | None) -> None:
+    """List the named competency queries, or print one of them.
+
+    \b
+    Examples:
+      kratomkg queries
+      kratomkg queries receptor-ligands     # its SPARQL text and parameters
+    """
+    from kratomkg.querying.named import named_queries, named_query
+
+    if name is not None:
+        click.echo(named_query(name).text, nl=False)
+        return
+    found = named_queries()
+    width = max(len(n) for n in found)
+    for entry in found.values():
+        params = " ".join(f"[--param {p.name}={p.default or '...'}]" for p in entry.parameters)
+        extra = " [--compare FILE]" if entry.compares_releases else ""
+        usage = f" {params}" if params else ""
+        click.echo(f"{entry.name.ljust(width)}  {entry.description}{usage}{extra}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The server's SPARQL 1.1 Graph Store Protocol URL (e.g. Oxigraph's /store).",
+)
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="Put everything into this one graph (default: one graph per kratomkg graph).",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="PUT: the target graphs then hold exactly this push (default POST merges).",
+)
+@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first.")
+@click.option("--user", help=f"User for the server (password from ${PASSWORD_ENV}).")
+@click.option(
+    "--timeout",
+    type=float,
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit for each upload.",
+)
+@handle_errors
+def push(
+    files: tuple[Path, ...],
+    endpoint: str,
+    graph: str | None,
+    replace: bool,
+    with_kb: bool,
+    user: str | None,
+    timeout: float,
+) -> None:
+    """Load the graph into any SPARQL 1.1 server (Graph Store Protocol).
+
+    Sends the shipped graph (or FILES) with its derived grades, one named graph per part.
+    Pushing twice does not duplicate anything; --replace also drops what an earlier push
+    sent to the same graphs and this one no longer has (use it for a new release).
+
+    \b
+    Examples:
+      kratomkg push --endpoint http://localhost:7878/store --replace
+      kratomkg push --endpoint http://localhost:3030/kratom/data --graph urn:kratomkg
+    """
+    from kratomkg.querying.engine import load_for_query
+    from kratomkg.querying.pushing import push as run_push
+
+    dataset = load_for_query(files, kb=True if with_kb else None)
+    result = run_push(
+        endpoint,
+        dataset,
+        graph=graph,
+        replace=replace,
+        user=user,
+        password=_password(user),
+        timeout=timeout,
+    )
+    for iri, count in result.graphs.items():
+        click.echo(f"kratomkg: {result.method} <{iri}>: {count} triples")
+    click.echo(f"kratomkg: pushed {result.triples} triples to {endpoint}")
 
 
 def main() -> None:

@@ -1,0 +1,157 @@
+"""Check a SPARQL text before any store sees it: parse it, refuse what could reach out.
+
+A local query must never touch the network, yet SPARQL can ask for it three ways: a
+``SERVICE`` clause (federation), ``LOAD`` (an update that fetches a document) and ``FROM`` /
+``FROM NAMED`` (rdflib fetches any graph it does not hold). All three are refused here, once,
+for every store. Updates are refused too: ``kratomkg query`` only reads, and ``kratomkg push``
+writes through the Graph Store Protocol, never through SPARQL Update. Parsing first also
+gives every malformed query the same line-and-column message whatever store runs it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+from kratomkg.errors import QueryError
+
+__all__ = [
+    "CheckedQuery",
+    "QuerySyntaxError",
+    "check_query",
+    "refuse_remote_datasets",
+    "with_prefixes",
+]
+
+# Query forms as rdflib's parser names them.
+_FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+
+class QuerySyntaxError(QueryError):
+    """A SPARQL text does not parse; ``line`` and ``column`` are 1-based."""
+
+    def __init__(self, source: str, line: int, column: int, reason: str) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        self.reason = reason
+        super().__init__(f"{source}: line {line}, column {column}: {reason}")
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that parsed and asks for nothing remote.
+
+    ``form`` is SELECT, ASK, CONSTRUCT or DESCRIBE; ``datasets`` lists the IRIs of its
+    ``FROM`` and ``FROM NAMED`` clauses, which a local store must hold itself.
+    """
+
+    text: str
+    form: str
+    source: str
+    datasets: tuple[str, ...] = ()
+
+    @property
+    def returns_graph(self) -> bool:
+        """Whether the answer is an RDF graph (CONSTRUCT, DESCRIBE) rather than a table."""
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Yield every parse-tree node (rdflib CompValues, ParseResults, lists) under ``node``."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, dict):  # CompValue is an OrderedDict
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)) or type(item).__name__ == "ParseResults":
+            stack.extend(list(item))
+
+
+def _name(node: Any) -> str | None:
+    name = getattr(node, "name", None)
+    return name if isinstance(name, str) else None
+
+
+def _syntax_error(text: str, source: str, exc: Any) -> QuerySyntaxError:
+    line, column = int(getattr(exc, "lineno", 1)), int(getattr(exc, "col", 1))
+    loc = int(getattr(exc, "loc", 0))
+    near = text[loc : loc + 20].split("\n", 1)[0].strip()
+    where = f" near {near!r}" if near else " at the end of the query"
+    return QuerySyntaxError(source, line, column, f"malformed SPARQL{where}")
+
+
+@lru_cache(maxsize=256)
+def check_query(text: str, source: str = "<query>") -> CheckedQuery:
+    """Parse ``text`` and return it checked; raise :class:`QueryError` if it is unsafe.
+
+    ``source`` names the query in messages (a file name, ``--named NAME`` or ``<query>``).
+    Checks are cached by text: parsing costs more than running a small query on Oxigraph.
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    if not text.strip():
+        raise QueryError(f"{source}: the query is empty")
+    try:
+        tree = parseQuery(text)
+    except ParseException as exc:
+        try:
+            update = parseUpdate(text)
+        except ParseException:
+            raise _syntax_error(text, source, exc) from None
+        if any(_name(node) == "Load" for node in _walk(update)):
+            raise QueryError(
+                f"{source}: LOAD is refused: a query never fetches data from the network"
+            ) from None
+        raise QueryError(
+            f"{source}: SPARQL updates are refused: 'kratomkg query' only reads "
+            "(use 'kratomkg push' to write to a server)"
+        ) from None
+    body = tree[1]
+    form = _FORMS.get(_name(body) or "", "SELECT")
+    datasets: list[str] = []
+    for node in _walk(tree):
+        name = _name(node)
+        if name == "ServiceGraphPattern":
+            raise QueryError(
+                f"{source}: SERVICE <{node.get('term')}> is refused: "
+                "a query never reaches other servers"
+            )
+        if name == "DatasetClause":
+            datasets.append(str(node.get("default") or node.get("named")))
+    return CheckedQuery(text=text, form=form, source=source, datasets=tuple(datasets))
+
+
+def refuse_remote_datasets(query: CheckedQuery, local_graphs: Collection[str]) -> None:
+    """Refuse ``FROM`` IRIs that are not graphs of the local store (they would be fetched)."""
+    for iri in query.datasets:
+        if iri not in local_graphs:
+            raise QueryError(
+                f"{query.source}: FROM <{iri}> is refused: it names no graph of the local "
+                "store and a local query never fetches data from the network"
+            )
+
+
+def with_prefixes(query: CheckedQuery) -> CheckedQuery:
+    """Declare the kratomkg prefixes (kkg:, kid:, rdfs: ...) the query did not declare itself.
+
+    Every store then reads ``kkg:Compound`` the same way, even a remote server that knows
+    none of kratomkg's prefixes. Line numbers in messages refer to the text as written,
+    because the query was checked before this.
+    """
+    from kratomkg.namespaces import PREFIXES
+
+    declared = {m.lower() for m in re.findall(r"\bPREFIX\s+([\w.-]*):", query.text, re.I)}
+    missing = [(p, ns) for p, ns in PREFIXES.items() if p.lower() not in declared]
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in missing)
+    return replace(query, text=prologue + query.text)

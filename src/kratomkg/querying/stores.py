@@ -1,0 +1,371 @@
+"""Three places to run SPARQL behind one small protocol: rdflib, Oxigraph, a remote server.
+
+* ``memory``: rdflib over the loaded Dataset, the embedded default; parameters go in as
+  ``initBindings``; the time limit cancels the evaluation (rdflib is pure Python, so the
+  worker thread is interrupted between two bytecodes).
+* ``oxigraph``: pyoxigraph (the ``[fast]`` extra), in memory or on disk (``path``);
+  parameters go in as a VALUES block (Oxigraph's ``substitutions`` only accept
+  projected variables). A persistent store remembers a fingerprint of what
+  it was loaded from, so an unchanged graph is never parsed or loaded again.
+* ``endpoint``: any SPARQL 1.1 Protocol server; parameters go in as a VALUES block.
+
+Each returns a :class:`~kratomkg.querying.results.QueryResult` of rdflib terms, so answers
+from the three compare directly (Oxigraph writes numbers in canonical form: ``1260`` where
+the source says ``1260.0``; the values are equal).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kratomkg.errors import QueryError
+from kratomkg.querying.bindings import inject_values
+from kratomkg.querying.results import QueryResult
+from kratomkg.querying.safety import CheckedQuery, refuse_remote_datasets
+
+__all__ = [
+    "STORES",
+    "EndpointStore",
+    "MemoryStore",
+    "OxigraphStore",
+    "Store",
+    "http_opener",
+]
+
+T = TypeVar("T")
+FINGERPRINT_FILE = "kratomkg-fingerprint"
+
+
+class Store(Protocol):
+    """Where a checked query runs: ``run`` returns its answer or raises QueryError."""
+
+    name: str
+
+    def run(self, query: CheckedQuery, bindings: Mapping[str, Node], timeout: float) -> QueryResult:
+        """Evaluate ``query`` with ``bindings`` in at most ``timeout`` seconds."""
+        ...
+
+
+class _Cancelled(BaseException):
+    """Raised inside a worker thread whose query ran out of time."""
+
+
+def _timed(func: Callable[[], T], timeout: float, source: str, cancel: bool) -> T:
+    """Run ``func`` in a worker thread; give up (and cancel it if possible) after ``timeout``."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = func()
+        except _Cancelled:
+            pass
+        except BaseException as exc:  # handed to the caller's thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="kratomkg-query", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        if cancel and worker.ident is not None:
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(worker.ident), ctypes.py_object(_Cancelled)
+            )
+            worker.join(2.0)
+        raise QueryError(f"{source}: the query ran longer than its time limit of {timeout:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]
+
+
+# --- memory (rdflib) ---------------------------------------------------------------------
+
+
+class MemoryStore:
+    """rdflib's SPARQL engine over a Dataset whose default graph is the union of its graphs."""
+
+    name = "memory"
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def graph_names(self) -> set[str]:
+        """IRIs of the non-empty named graphs (rdflib would fetch an unknown FROM graph)."""
+        return {
+            str(g.identifier)
+            for g in self.dataset.graphs()
+            if isinstance(g.identifier, URIRef) and len(g)
+        }
+
+    def run(self, query: CheckedQuery, bindings: Mapping[str, Node], timeout: float) -> QueryResult:
+        """Evaluate ``query`` with rdflib, ``bindings`` passed as ``initBindings``."""
+        refuse_remote_datasets(query, self.graph_names())
+
+        def evaluate() -> QueryResult:
+            answer = self.dataset.query(query.text, initBindings=dict(bindings))  # type: ignore[arg-type]
+            if answer.type == "ASK":
+                return QueryResult(form=query.form, boolean=bool(answer.askAnswer))
+            if answer.type in ("CONSTRUCT", "DESCRIBE"):
+                graph = Graph()
+                for triple in answer:
+                    graph.add(triple)  # type: ignore[arg-type]
+                return QueryResult(form=query.form, graph=graph)
+            variables = tuple(str(v) for v in answer.vars or ())
+            rows = [tuple(row) for row in answer]  # type: ignore[arg-type]
+            return QueryResult(form=query.form, variables=variables, rows=rows)  # type: ignore[arg-type]
+
+        return _timed(evaluate, timeout, query.source, cancel=True)
+
+
+# --- oxigraph ----------------------------------------------------------------------------
+
+
+def _from_oxigraph(term: Any) -> Node | None:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
+    raise QueryError(f"unsupported RDF term from Oxigraph: {term!r}")
+
+
+def _nquads(dataset: Dataset) -> bytes:
+    """Write the dataset's named graphs as N-Quads, the form Oxigraph loads fastest."""
+    lines: list[str] = []
+    for graph in dataset.graphs():
+        if not isinstance(graph.identifier, URIRef) or not len(graph):
+            continue
+        suffix = f" <{graph.identifier}> .\n"
+        for line in graph.serialize(format="nt").splitlines():
+            if line.endswith(" ."):
+                lines.append(line[:-2] + suffix)
+    return "".join(lines).encode("utf-8")
+
+
+def _open(ox: Any, path: Path) -> Any:
+    try:
+        return ox.Store(str(path))
+    except OSError as exc:
+        raise QueryError(f"{path}: cannot open the Oxigraph store ({exc})") from None
+
+
+def _filled(ox: Any, path: Path | None, data: bytes, fingerprint: str | None) -> Any:
+    store = ox.Store() if path is None else _open(ox, path)
+    store.clear()
+    store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    if path is not None and fingerprint:
+        (path / FINGERPRINT_FILE).write_text(fingerprint + "\n", encoding="utf-8")
+    return store
+
+
+class OxigraphStore:
+    """pyoxigraph: the fast local store, in memory or persistent on disk."""
+
+    name = "oxigraph"
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    @staticmethod
+    def _module() -> Any:
+        try:
+            import pyoxigraph
+        except ImportError:  # pragma: no cover - depends on the installed extras
+            raise QueryError(
+                "--store oxigraph needs pyoxigraph: pip install 'kratomkg[fast]'"
+            ) from None
+        return pyoxigraph
+
+    @classmethod
+    def from_dataset(
+        cls,
+        load: Callable[[], Dataset],
+        path: Path | None = None,
+        fingerprint: str | None = None,
+    ) -> OxigraphStore:
+        """Open a store holding the Dataset that ``load`` returns.
+
+        With ``path``, the store lives on disk; if it was last filled from data with the same
+        ``fingerprint``, it is used as it is and ``load`` is never called.
+        """
+        ox = cls._module()
+        if path is not None:
+            path = Path(path)
+            marker = path / FINGERPRINT_FILE
+            fresh = marker.is_file() and marker.read_text(encoding="utf-8").strip() == fingerprint
+            if fingerprint and fresh:
+                return cls(_open(ox, path))
+        # Parse before the store opens: nothing the loader leaves behind can pin it open.
+        return cls(_filled(ox, path, _nquads(load()), fingerprint))
+
+    def close(self) -> None:
+        """Release the store (an on-disk store is locked while it is open)."""
+        self.store = None
+
+    def graph_names(self) -> set[str]:
+        """IRIs of the store's named graphs."""
+        return {g.value for g in self.store.named_graphs() if hasattr(g, "value")}
+
+    def run(self, query: CheckedQuery, bindings: Mapping[str, Node], timeout: float) -> QueryResult:
+        """Evaluate ``query`` with Oxigraph, ``bindings`` passed as a VALUES block."""
+        ox = self._module()
+        refuse_remote_datasets(query, self.graph_names())
+        text = inject_values(query.text, bindings)
+
+        def evaluate() -> QueryResult:
+            try:
+                answer = self.store.query(text, use_default_graph_as_union=True)
+                if isinstance(answer, ox.QueryBoolean):
+                    return QueryResult(form=query.form, boolean=bool(answer))
+                if isinstance(answer, ox.QueryTriples):
+                    graph = Graph()
+                    for t in answer:
+                        graph.add(
+                            (
+                                _from_oxigraph(t.subject),
+                                _from_oxigraph(t.predicate),
+                                _from_oxigraph(t.object),
+                            )  # type: ignore[arg-type]
+                        )
+                    return QueryResult(form=query.form, graph=graph)
+                variables = tuple(v.value for v in answer.variables)
+                rows = [
+                    tuple(_from_oxigraph(solution[v]) for v in variables) for solution in answer
+                ]
+                return QueryResult(form=query.form, variables=variables, rows=rows)
+            except SyntaxError as exc:
+                raise QueryError(f"{query.source}: Oxigraph refused the query: {exc}") from None
+            except OSError as exc:
+                raise QueryError(f"{query.source}: Oxigraph failed: {exc}") from None
+
+        # Oxigraph evaluates in Rust with the GIL released: it cannot be interrupted, so on
+        # timeout the answer is abandoned (the daemon thread ends with the process).
+        return _timed(evaluate, timeout, query.source, cancel=False)
+
+
+# --- remote endpoint ---------------------------------------------------------------------
+
+
+def http_opener(url: str, user: str | None = None, password: str | None = None) -> Any:
+    """Return a urllib opener for an http(s) ``url``, with Basic and Digest auth for ``user``."""
+    import urllib.request
+
+    if not url.startswith(("http://", "https://")):
+        raise QueryError(f"{url}: an endpoint must be an http:// or https:// URL")
+    handlers: list[Any] = []
+    if user is not None:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, url, user, password or "")
+        handlers += [
+            urllib.request.HTTPBasicAuthHandler(manager),
+            urllib.request.HTTPDigestAuthHandler(manager),
+        ]
+    return urllib.request.build_opener(*handlers)
+
+
+def http_call(opener: Any, request: Any, timeout: float, what: str) -> tuple[int, str, bytes]:
+    """Send ``request``; return (status, content type, body) or raise a one-line QueryError."""
+    import urllib.error
+
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as exc:
+        body = exc.read().decode("utf-8", "replace").strip().splitlines()
+        detail = f": {body[0][:300]}" if body else ""
+        raise QueryError(f"{what}: HTTP {exc.code} {exc.reason}{detail}") from None
+    except urllib.error.URLError as exc:
+        raise QueryError(f"{what}: cannot reach the server ({exc.reason})") from None
+    except TimeoutError:
+        raise QueryError(f"{what}: no answer within the time limit of {timeout:g} s") from None
+
+
+def _json_term(value: Mapping[str, str]) -> Node:
+    kind = value.get("type")
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        datatype = value.get("datatype")
+        if value.get("xml:lang"):
+            return Literal(value["value"], lang=value["xml:lang"])
+        if datatype == str(XSD.string):
+            datatype = None
+        return Literal(value["value"], datatype=datatype)
+    raise QueryError(f"unexpected term in the server's answer: {dict(value)}")
+
+
+class EndpointStore:
+    """Any SPARQL 1.1 Protocol server (query URL, e.g. Oxigraph's /query, Fuseki's /ds/sparql)."""
+
+    name = "endpoint"
+
+    def __init__(self, url: str, user: str | None = None, password: str | None = None) -> None:
+        self.url = url
+        self.opener = http_opener(url, user, password)
+
+    def run(self, query: CheckedQuery, bindings: Mapping[str, Node], timeout: float) -> QueryResult:
+        """Send ``query`` (``bindings`` as a VALUES block) and read the W3C answer."""
+        import urllib.parse
+        import urllib.request
+
+        text = inject_values(query.text, bindings)
+        accept = (
+            "application/n-triples, text/turtle;q=0.9"
+            if query.returns_graph
+            else "application/sparql-results+json"
+        )
+        request = urllib.request.Request(  # noqa: S310 - scheme checked in http_opener
+            self.url,
+            data=urllib.parse.urlencode({"query": text}).encode("utf-8"),
+            headers={
+                "Accept": accept,
+                "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+            },
+            method="POST",
+        )
+        _status, content_type, body = http_call(
+            self.opener, request, timeout, f"{query.source} on {self.url}"
+        )
+        if query.returns_graph:
+            graph = Graph()
+            fmt = "turtle" if "turtle" in content_type else "nt"
+            try:
+                graph.parse(data=body.decode("utf-8"), format=fmt)
+            except Exception as exc:
+                raise QueryError(f"{self.url}: unreadable graph in the answer ({exc})") from None
+            return QueryResult(form=query.form, graph=graph)
+        try:
+            document = json.loads(body)
+        except ValueError:
+            raise QueryError(f"{self.url}: the answer is not SPARQL JSON results") from None
+        if "boolean" in document:
+            return QueryResult(form=query.form, boolean=bool(document["boolean"]))
+        variables = tuple(document["head"]["vars"])
+        rows = [
+            tuple(_json_term(b[v]) if v in b else None for v in variables)
+            for b in document["results"]["bindings"]
+        ]
+        return QueryResult(form=query.form, variables=variables, rows=rows)
+
+
+# The store names ``kratomkg query --store`` offers (an endpoint is chosen with --endpoint).
+STORES: tuple[str, ...] = ("memory", "oxigraph")
