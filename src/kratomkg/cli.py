@@ -24,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # building the CLI does not import rdflib); a test checks they match the registries.
 REPORT_FORMAT_NAMES = ("text", "json", "turtle")
 STATS_FORMAT_NAMES = ("text", "json")
+ENGINE_NAMES = ("pyshacl", "sparql")
 QUERY_FORMAT_NAMES = ("table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "ntriples")
 STORE_NAMES = ("memory", "oxigraph")
 PASSWORD_ENV = "KRATOMKG_ENDPOINT_PASSWORD"  # noqa: S105 - the variable name, not a secret
@@ -58,6 +59,14 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _given(name: str) -> bool:
+    """True when option ``name`` was typed on the command line, not left at its default."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source is ParameterSource.COMMANDLINE
+
+
 def _progress(message: str) -> None:
     click.echo(f"kratomkg: {message} ...", err=True)
 
@@ -90,24 +99,57 @@ def cli() -> None:
     show_default=True,
     help="Report format.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINE_NAMES),
+    default="pyshacl",
+    show_default=True,
+    help="pyshacl (reference) or sparql: the shapes compiled to SPARQL on Oxigraph, "
+    "for large graphs (pip install 'kratomkg[fast]').",
+)
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Run the SPARQL engine's queries on this SPARQL 1.1 endpoint instead of local files.",
+)
 @handle_errors
-def validate(files: tuple[Path, ...], with_kb: bool, fmt: str) -> None:
+def validate(
+    files: tuple[Path, ...], with_kb: bool, fmt: str, engine: str, endpoint: str | None
+) -> None:
     """Validate RDF data against the kratomkg shapes.
 
     With no FILES, checks the shipped knowledge graph. With FILES (Turtle, N-Triples,
     N-Quads, TriG, JSON-LD, RDF/XML), checks exactly those files against the ontology.
-    Exit code 0 when the data conforms, 1 when it violates the shapes, 2 on bad input.
+    With --endpoint, checks the default graph of a SPARQL endpoint (data, ontology and
+    derived triples, as 'kratomkg build' writes them). Exit code 0 when the data conforms,
+    1 when it violates the shapes, 2 on bad input.
 
     \b
     Examples:
       kratomkg validate
       kratomkg validate claims.ttl --with-kb --format json
+      kratomkg validate big.nt --engine sparql
+      kratomkg validate --endpoint http://localhost:7878/query
     """
-    from kratomkg.loading import load
-    from kratomkg.validation import validate as run_validation
+    if endpoint is not None:
+        if files or with_kb or (engine == "pyshacl" and _given("engine")):
+            raise click.UsageError(
+                "--endpoint validates the endpoint's data: give no FILES, "
+                "no --with-kb and no --engine pyshacl"
+            )
+        from kratomkg.shacl import validate_endpoint
 
-    dataset = load(files, kb=with_kb or None if files else None)
-    report = run_validation(dataset)
+        report = validate_endpoint(endpoint)
+    elif engine == "sparql":
+        from kratomkg.shacl import validate_store
+        from kratomkg.store_loading import load_store
+
+        report = validate_store(load_store(files, kb=True if with_kb else None))
+    else:
+        from kratomkg.loading import load
+        from kratomkg.validation import validate as run_validation
+
+        report = run_validation(load(files, kb=True if with_kb else None))
     click.echo(report.render(fmt), nl=False)
     if fmt != "text":
         click.echo(report.summary(), err=True)

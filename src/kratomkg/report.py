@@ -46,8 +46,8 @@ class ValidationResult:
     shape: str | None
     constraint: str
 
-    def sort_key(self) -> tuple[int, str, str, str, str, str]:
-        """Order results by severity, then node, path, shape, message, value."""
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
+        """Order results by severity, then node, path, shape, message, value, component."""
         return (
             _SEVERITY_ORDER[self.severity],
             self.focus_node,
@@ -55,6 +55,7 @@ class ValidationResult:
             self.shape or "",
             self.message,
             self.value or "",
+            self.constraint,
         )
 
 
