@@ -148,13 +148,26 @@ def test_uncompiled_shape_features_are_refused(shape: str) -> None:
 
 
 def test_engine_choices_name_the_engines() -> None:
-    assert ENGINE_NAMES == ("pyshacl", ENGINE_NAME)
+    assert ENGINE_NAMES == ("auto", "pyshacl", ENGINE_NAME)
+
+
+def test_auto_engine_is_sparql_when_pyoxigraph_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    from kratomkg.cli import _resolve_engine
+
+    assert _resolve_engine("pyshacl") == "pyshacl"
+    assert _resolve_engine("auto") == ENGINE_NAME  # pyoxigraph is a test dependency
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert _resolve_engine("auto") == "pyshacl"
 
 
 @pytest.mark.parametrize("fixture", FIXTURES[:4], ids=lambda p: p.stem)
 def test_cli_engine_sparql_reports_like_pyshacl(runner: CliRunner, fixture: Path) -> None:
     args = ["validate", str(MINIMAL), str(fixture)]
-    reference = runner.invoke(cli, args)
+    reference = runner.invoke(cli, [*args, "--engine", "pyshacl"])
     candidate = runner.invoke(cli, [*args, "--engine", "sparql"])
     assert candidate.exit_code == reference.exit_code, candidate.output
     assert candidate.output == reference.output

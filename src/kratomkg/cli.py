@@ -24,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # building the CLI does not import rdflib); a test checks they match the registries.
 REPORT_FORMAT_NAMES = ("text", "json", "turtle")
 STATS_FORMAT_NAMES = ("text", "json")
-ENGINE_NAMES = ("pyshacl", "sparql")
+ENGINE_NAMES = ("auto", "pyshacl", "sparql")
 QUERY_FORMAT_NAMES = ("table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "ntriples")
 STORE_NAMES = ("memory", "oxigraph")
 PASSWORD_ENV = "KRATOMKG_ENDPOINT_PASSWORD"  # noqa: S105 - the variable name, not a secret
@@ -59,12 +59,17 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _given(name: str) -> bool:
-    """True when option ``name`` was typed on the command line, not left at its default."""
-    from click.core import ParameterSource
+def _resolve_engine(engine: str) -> str:
+    """Resolve 'auto': the SPARQL engine when pyoxigraph is installed, else pySHACL.
 
-    source = click.get_current_context().get_parameter_source(name)
-    return source is ParameterSource.COMMANDLINE
+    Both engines give the same results (a differential test holds them to it), so 'auto'
+    only trades speed for an optional dependency.
+    """
+    if engine != "auto":
+        return engine
+    from importlib.util import find_spec
+
+    return "sparql" if find_spec("pyoxigraph") is not None else "pyshacl"
 
 
 def _progress(message: str) -> None:
@@ -102,10 +107,11 @@ def cli() -> None:
 @click.option(
     "--engine",
     type=click.Choice(ENGINE_NAMES),
-    default="pyshacl",
+    default="auto",
     show_default=True,
-    help="pyshacl (reference) or sparql: the shapes compiled to SPARQL on Oxigraph, "
-    "for large graphs (pip install 'kratomkg[fast]').",
+    help="pyshacl (the reference engine) or sparql (the shapes compiled to SPARQL on "
+    "Oxigraph; same results, much faster; pip install 'kratomkg[fast]'). auto picks sparql "
+    "when pyoxigraph is installed, else pyshacl.",
 )
 @click.option(
     "--endpoint",
@@ -132,7 +138,7 @@ def validate(
       kratomkg validate --endpoint http://localhost:7878/query
     """
     if endpoint is not None:
-        if files or with_kb or (engine == "pyshacl" and _given("engine")):
+        if files or with_kb or engine == "pyshacl":
             raise click.UsageError(
                 "--endpoint validates the endpoint's data: give no FILES, "
                 "no --with-kb and no --engine pyshacl"
@@ -140,7 +146,7 @@ def validate(
         from kratomkg.shacl import validate_endpoint
 
         report = validate_endpoint(endpoint)
-    elif engine == "sparql":
+    elif _resolve_engine(engine) == "sparql":
         from kratomkg.shacl import validate_store
         from kratomkg.store_loading import load_store
 
@@ -207,59 +213,8 @@ def stats(files: tuple[Path, ...], with_kb: bool, fmt: str) -> None:
     from kratomkg.counts import stats as run_stats
     from kratomkg.loading import load
 
-    dataset = load(files, kb=with_kb or None if files else None)
-    click.echo(run_stats(dataset).render(fmt), nl=False)
-
-
-@cli.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first.")
-@click.option(
-    "--format", "fmt", type=click.Choice(EXPORT_FORMAT_NAMES), required=True, help="Export format."
-)
-@click.option(
-    "--view",
-    type=click.Choice(VIEW_NAMES),
-    default=None,
-    help="Graph formats only: 'summary' (compounds, receptors, effects, conditions, risks; "
-    "claims as edges; the default) or 'full' (every resource and triple).",
-)
-@click.option(
-    "-o",
-    "--output",
-    default="-",
-    show_default=True,
-    metavar="FILE",
-    help="File to write (replaced atomically); '-' writes to stdout.",
-)
-@handle_errors
-def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, output: str) -> None:
-    """Export the graph for triple stores, graph tools or a browser.
-
-    RDF formats (turtle, ntriples, nquads, trig, jsonld, rdfxml) write every triple with
-    derived grades; graph formats (graphml for yEd, gexf for Gephi, dot for Graphviz, cyjs
-    for Cytoscape, csv-nodes/csv-edges for Neo4j) write the --view projection; html is a
-    self-contained offline viewer. With no FILES, exports the shipped knowledge graph.
-
-    \b
-    Examples:
-      kratomkg export --format html -o kratomkg.html
-      kratomkg export --format graphml --view full -o kratomkg-full.graphml
-      kratomkg export --format turtle -o -
-    """
-    from kratomkg._io import atomic_write_text
-    from kratomkg.derivation import derive
-    from kratomkg.export.registry import export_graph
-    from kratomkg.loading import load
-
     dataset = load(files, kb=True if with_kb else None)
-    derive(dataset)
-    text = export_graph(dataset, fmt, view)
-    if output == "-":
-        click.echo(text, nl=False)
-    else:
-        atomic_write_text(Path(output), text)
-        click.echo(f"kratomkg: wrote {fmt} to {output}", err=True)
+    click.echo(run_stats(dataset).render(fmt), nl=False)
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -520,6 +475,57 @@ def push(
     for iri, count in result.graphs.items():
         click.echo(f"kratomkg: {result.method} <{iri}>: {count} triples")
     click.echo(f"kratomkg: pushed {result.triples} triples to {endpoint}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first.")
+@click.option(
+    "--format", "fmt", type=click.Choice(EXPORT_FORMAT_NAMES), required=True, help="Export format."
+)
+@click.option(
+    "--view",
+    type=click.Choice(VIEW_NAMES),
+    default=None,
+    help="Graph formats only: 'summary' (compounds, receptors, effects, conditions, risks; "
+    "claims as edges; the default) or 'full' (every resource and triple).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="File to write (replaced atomically); '-' writes to stdout.",
+)
+@handle_errors
+def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, output: str) -> None:
+    """Export the graph for triple stores, graph tools or a browser.
+
+    RDF formats (turtle, ntriples, nquads, trig, jsonld, rdfxml) write every triple with
+    derived grades; graph formats (graphml for yEd, gexf for Gephi, dot for Graphviz, cyjs
+    for Cytoscape, csv-nodes/csv-edges for Neo4j) write the --view projection; html is a
+    self-contained offline viewer. With no FILES, exports the shipped knowledge graph.
+
+    \b
+    Examples:
+      kratomkg export --format html -o kratomkg.html
+      kratomkg export --format graphml --view full -o kratomkg-full.graphml
+      kratomkg export --format turtle -o -
+    """
+    from kratomkg._io import atomic_write_text
+    from kratomkg.derivation import derive
+    from kratomkg.export.registry import export_graph
+    from kratomkg.loading import load
+
+    dataset = load(files, kb=True if with_kb else None)
+    derive(dataset)
+    text = export_graph(dataset, fmt, view)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(Path(output), text)
+        click.echo(f"kratomkg: wrote {fmt} to {output}", err=True)
 
 
 def main() -> None:
