@@ -43,11 +43,14 @@ def main() -> None:
         "kratomkg --help": ([exe, "--help"], 0.3),
         "kratomkg validate": ([exe, "validate"], 2.0),
     }
-    engines = subprocess.run([exe, "validate", "--help"], capture_output=True, text=True,
-                             check=False).stdout
+    engines = subprocess.run(
+        [exe, "validate", "--help"], capture_output=True, text=True, check=False
+    ).stdout
     if "--engine" in engines:
-        cases["kratomkg validate --engine pyshacl"] = ([exe, "validate", "--engine", "pyshacl"],
-                                                       2.0)
+        cases["kratomkg validate --engine pyshacl"] = (
+            [exe, "validate", "--engine", "pyshacl"],
+            2.0,
+        )
     _time([exe, "--help"], 1)  # warm the file-system cache once, like a second invocation
     baseline = None
     rows = []
@@ -55,20 +58,24 @@ def main() -> None:
         seconds = _time(command, args.runs)
         baseline = baseline or seconds
         verdict = "-" if goal is None else ("met" if seconds < goal else "NOT met")
-        rows.append(f"| `{name}` | {seconds:.3f} | {seconds / baseline:.1f}x | "
-                    f"{'-' if goal is None else f'< {goal} s'} | {verdict} |")
+        rows.append(
+            f"| `{name}` | {seconds:.3f} | {seconds / baseline:.1f}x | "
+            f"{'-' if goal is None else f'< {goal} s'} | {verdict} |"
+        )
         print(rows[-1])
-    table = "\n".join([
-        "# CLI cold start",
-        "",
-        f"Median of {args.runs} fresh processes; Python {platform.python_version()} on "
-        f"{platform.machine()}, {platform.system()}.",
-        "",
-        "| command | seconds | vs baseline | goal | |",
-        "|---|---:|---:|---|---|",
-        *rows,
-        "",
-    ])
+    table = "\n".join(
+        [
+            "# CLI cold start",
+            "",
+            f"Median of {args.runs} fresh processes; Python {platform.python_version()} on "
+            f"{platform.machine()}, {platform.system()}.",
+            "",
+            "| command | seconds | vs baseline | goal | |",
+            "|---|---:|---:|---|---|",
+            *rows,
+            "",
+        ]
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table, encoding="utf-8")
     print(f"wrote {args.out}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rdflib import URIRef
+from rdflib import Dataset, URIRef
+from rdflib.term import Node
 
 from kratomkg import derive, load
 from kratomkg.namespaces import GRAPH_DERIVED, GRAPH_USER, KKG
@@ -15,7 +16,7 @@ ANIMAL = URIRef(EX + "evidence-animal")
 SURVEY = URIRef(EX + "evidence-survey")
 
 
-def _grade(dataset):  # type: ignore[no-untyped-def]
+def _grade(dataset: Dataset) -> Node:
     derive(dataset)
     grades = list(dataset.graph(GRAPH_DERIVED).objects(CLAIM, KKG.evidenceGrade))
     assert len(grades) == 1

@@ -163,7 +163,7 @@ def test_seed_article_claims_are_recorded_and_not_upgraded(shipped: Dataset) -> 
         for claim in made:
             grade = derived.value(claim, KKG.evidenceGrade)
             rank = shipped.value(grade, KKG.rank)
-            assert grade in (KKG.Unsupported, KKG.Contested) or int(rank) <= 4, (claim, grade)
+            assert grade in (KKG.Unsupported, KKG.Contested) or int(str(rank)) <= 4, (claim, grade)
 
 
 def test_both_sides_are_recorded_where_the_literature_disagrees(kb: Graph) -> None:

@@ -14,8 +14,9 @@ def _bash_blocks(text: str) -> list[str]:
 
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    commands = [line for block in _bash_blocks(readme) for line in block.splitlines()
-                if "pytest" in line]
+    commands = [
+        line for block in _bash_blocks(readme) for line in block.splitlines() if "pytest" in line
+    ]
     assert len(commands) == 1
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[0] in ci.splitlines()

@@ -29,7 +29,7 @@ from .conftest import DATA, MINIMAL
 from .query_support import oxigraph_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from generate import generate, planted_violations
+from generate import generate, planted_violations  # type: ignore[import-not-found]
 
 FIXTURES = sorted([*(DATA / "invalid").glob("*.ttl"), *(DATA / "warning").glob("*.ttl")])
 BAD_INPUT = sorted((DATA / "bad-input").iterdir())
