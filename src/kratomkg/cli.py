@@ -35,6 +35,18 @@ EXPORT_FORMAT_NAMES = (
 VIEW_NAMES = ("summary", "full")
 
 
+# Options shared by several commands, defined once.
+files_argument = click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+with_kb_option = click.option(
+    "--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first."
+)
+
+
+def input_files(func: F) -> F:
+    """Add the FILES argument and the --with-kb option (FILES: your RDF files)."""
+    return files_argument(with_kb_option(func))
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"kratomkg: error: {message}", err=True)
     sys.exit(code)
@@ -94,8 +106,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first.")
+@input_files
 @click.option(
     "--format",
     "fmt",
@@ -191,8 +202,7 @@ def build(out_dir: Path) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first.")
+@input_files
 @click.option(
     "--format",
     "fmt",
@@ -411,7 +421,7 @@ def queries(name: str | None) -> None:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@files_argument
 @click.option(
     "--endpoint",
     required=True,
@@ -428,7 +438,7 @@ def queries(name: str | None) -> None:
     is_flag=True,
     help="PUT: the target graphs then hold exactly this push (default POST merges).",
 )
-@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first.")
+@with_kb_option
 @click.option("--user", help=f"User for the server (password from ${PASSWORD_ENV}).")
 @click.option(
     "--timeout",
@@ -478,8 +488,7 @@ def push(
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES first.")
+@input_files
 @click.option(
     "--format", "fmt", type=click.Choice(EXPORT_FORMAT_NAMES), required=True, help="Export format."
 )
