@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -172,6 +171,10 @@ def validate_endpoint(url: str, *, timeout: float = 300.0) -> ValidationReport:
     if not url.startswith(("http://", "https://")):
         raise InputError(url, "the SPARQL endpoint must be an http:// or https:// URL")
 
+    from kratomkg.querying.stores import http_call, http_opener
+
+    opener = http_opener(url)
+
     def execute(constraint: CompiledConstraint) -> list[dict[str, Term]]:
         request = urllib.request.Request(  # noqa: S310 - scheme checked above
             url,
@@ -182,20 +185,12 @@ def validate_endpoint(url: str, *, timeout: float = 300.0) -> ValidationReport:
             },
             method="POST",
         )
+        what = f"endpoint {url}, constraint {constraint.shape}"
+        _status, _type, body = http_call(opener, request, timeout, what)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                document = json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip().splitlines()[:1]
-            raise QueryError(
-                f"endpoint {url} rejected the query of constraint {constraint.shape}: "
-                f"HTTP {exc.code} {' '.join(detail)}"
-            ) from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise QueryError(f"endpoint {url} cannot be reached: {reason}") from None
+            document = json.loads(body.decode("utf-8"))
         except ValueError as exc:
-            raise QueryError(f"endpoint {url} did not return SPARQL JSON results: {exc}") from None
+            raise QueryError(f"{what}: the answer is not SPARQL JSON results ({exc})") from None
         return [
             {name: _json_term(term) for name, term in binding.items()}
             for binding in document.get("results", {}).get("bindings", [])
