@@ -21,7 +21,7 @@ from kratomkg._version import __version__
 from kratomkg.counts import Stats, stats
 from kratomkg.errors import ValidationFailedError
 from kratomkg.export.rdf import RDF_FORMATS, jsonld_context_document, serialize
-from kratomkg.export.registry import release_files
+from kratomkg.export.registry import release_files, shared_projections
 from kratomkg.loading import load, version_iri
 from kratomkg.report import ValidationReport, curie
 from kratomkg.resources import shape_files
@@ -127,7 +127,7 @@ def build(
         raise ValidationFailedError(report)
     ctx = BuildContext(dataset=dataset, report=report, stats=stats(dataset))
 
-    with staging_directory(out) as stage:
+    with staging_directory(out) as stage, shared_projections():
         for name, writer in ARTEFACTS.items():
             say(f"writing {name}")
             atomic_write_text(stage / name, writer(ctx))

@@ -7,8 +7,9 @@ its ``summary`` or ``full`` view.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import networkx as nx
@@ -25,7 +26,13 @@ from kratomkg.export.rdf import RDF_FORMATS, serialize
 from kratomkg.export.viewer import write_viewer
 from kratomkg.namespaces import GRAPH_USER
 
-__all__ = ["EXPORT_FORMATS", "ExportFormat", "export_graph", "release_files"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "ExportFormat",
+    "export_graph",
+    "release_files",
+    "shared_projections",
+]
 
 Writer = Callable[[Dataset, View], str]
 
@@ -42,19 +49,33 @@ class ExportFormat:
     views: bool
 
 
-# The projection is the costly part of a graph export; ``kratomkg build`` writes several
-# formats of the same dataset in a row, so the last projection per view is kept (while the
-# dataset object is alive and unchanged in size).
-_CACHE: dict[str, tuple[weakref.ref[Dataset], int, nx.MultiDiGraph[str]]] = {}
+# The projection is the costly part of a graph export, and ``kratomkg build`` writes several
+# formats of the same, unchanging dataset in a row. Inside ``shared_projections()`` each
+# projection is computed once; outside it nothing is cached, so a dataset changed between
+# two exports is never exported stale.
+_SHARED: ContextVar[dict[tuple[int, str], nx.MultiDiGraph[str]] | None] = ContextVar(
+    "kratomkg_shared_projections", default=None
+)
+
+
+@contextmanager
+def shared_projections() -> Iterator[None]:
+    """Compute each (dataset, view) projection once while the block runs."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
 
 
 def _projection(dataset: Dataset, view: View) -> nx.MultiDiGraph[str]:
-    cached = _CACHE.get(view)
-    if cached is not None and cached[0]() is dataset and cached[1] == len(dataset):
-        return cached[2]
-    graph = to_networkx(dataset, view)
-    _CACHE[view] = (weakref.ref(dataset), len(dataset), graph)
-    return graph
+    shared = _SHARED.get()
+    if shared is None:
+        return to_networkx(dataset, view)
+    key = (id(dataset), view)
+    if key not in shared:
+        shared[key] = to_networkx(dataset, view)
+    return shared[key]
 
 
 def _rdf(name: str) -> Writer:
