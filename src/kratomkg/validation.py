@@ -101,7 +101,7 @@ def validate(dataset: Dataset | None = None) -> ValidationReport:
         union_graph(dataset),
         shacl_graph=load_shapes(),
         inference="none",
-        advanced=True,
+        advanced=False,  # no SHACL-AF feature is used; core + SHACL-SPARQL only
         allow_warnings=True,
         abort_on_first=False,
     )
