@@ -15,6 +15,7 @@ from kratomkg import build, load
 from kratomkg.cli import cli
 from kratomkg.errors import ValidationFailedError
 from kratomkg.export.rdf import RDF_FORMATS
+from kratomkg.loading import union_graph
 from kratomkg.namespaces import GRAPH_DERIVED
 
 from .conftest import DATA, MINIMAL
@@ -25,13 +26,6 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("release") / "dist"
     build(out)
     return out
-
-
-def _union(dataset: Dataset) -> Graph:
-    graph = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +52,7 @@ def test_triple_files_round_trip_isomorphic(release: Path, source: Dataset, fmt:
         release / f"kratomkg{spec.extension}",
         format={"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[fmt],
     )
-    assert isomorphic(parsed, _union(source))
+    assert isomorphic(parsed, union_graph(source))
 
 
 @pytest.mark.parametrize("fmt", ["trig", "nquads"])

@@ -14,6 +14,7 @@ from kratomkg import derive, load
 from kratomkg.cli import EXPORT_FORMAT_NAMES, VIEW_NAMES, cli
 from kratomkg.errors import ExportError
 from kratomkg.export import EXPORT_FORMATS, RDF_FORMATS, VIEWS, export_graph, serialize
+from kratomkg.loading import union_graph
 from kratomkg.namespaces import GRAPH_USER
 
 from .conftest import MINIMAL
@@ -43,13 +44,6 @@ def second_load() -> Dataset:
     return dataset
 
 
-def _union(dataset: Dataset) -> Graph:
-    graph = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
 def test_registry_lists_every_rdf_format_and_the_cli_mirrors_it() -> None:
     assert set(RDF_FORMATS) <= set(EXPORT_FORMATS)
     assert tuple(EXPORT_FORMATS) == EXPORT_FORMAT_NAMES
@@ -69,8 +63,8 @@ def test_rdf_export_round_trips_isomorphic(derived: Dataset, fmt: str) -> None:
             assert isomorphic(parsed.graph(name), derived.graph(name)), name
     else:
         parsed_graph = Graph().parse(data=text, format=RDFLIB_NAMES[fmt])
-        assert len(parsed_graph) == len(_union(derived))
-        assert isomorphic(parsed_graph, _union(derived))
+        assert len(parsed_graph) == len(union_graph(derived))
+        assert isomorphic(parsed_graph, union_graph(derived))
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from kratomkg import load, validate
 from kratomkg.cli import ENGINE_NAMES, cli
 from kratomkg.derivation import derive
 from kratomkg.errors import InputError, KratomKGError
+from kratomkg.loading import union_graph
 from kratomkg.report import ValidationReport
 from kratomkg.shacl import (
     ENGINE_NAME,
@@ -23,7 +24,6 @@ from kratomkg.shacl import (
     validate_store,
 )
 from kratomkg.store_loading import dataset_to_store, load_store
-from kratomkg.validation import union_graph
 
 from .conftest import DATA, MINIMAL
 from .query_support import oxigraph_server

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL
 
 from kratomkg._version import __version__
@@ -19,7 +19,7 @@ from kratomkg.namespaces import GRAPH_KB, GRAPH_ONTOLOGY, GRAPH_USER, ONTOLOGY_I
 from kratomkg.parse import parse_into
 from kratomkg.resources import kb_files, ontology_file
 
-__all__ = ["empty_dataset", "load", "version_iri"]
+__all__ = ["empty_dataset", "load", "union_graph", "version_iri"]
 
 
 def version_iri(version: str = __version__) -> URIRef:
@@ -33,6 +33,19 @@ def empty_dataset() -> Dataset:
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
     return dataset
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    """Copy every named graph of ``dataset`` into one plain graph, with kratomkg's prefixes.
+
+    Validators and serializers want one graph; the Dataset keeps the parts apart.
+    """
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
 
 
 def load(

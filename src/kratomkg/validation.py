@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from kratomkg import _sparql
 from kratomkg.derivation import derive
-from kratomkg.loading import load
+from kratomkg.loading import load, union_graph
 from kratomkg.parse import parse_into
 from kratomkg.report import Severity, ValidationReport, ValidationResult
 from kratomkg.resources import shape_files
@@ -32,16 +32,6 @@ def load_shapes() -> Graph:
     for path in shape_files():
         parse_into(shapes, path)
     return shapes
-
-
-def union_graph(dataset: Dataset) -> Graph:
-    """Copy every named graph of ``dataset`` into one plain graph."""
-    graph = Graph()
-    for prefix, namespace in dataset.namespaces():
-        graph.bind(prefix, namespace, override=True, replace=True)
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
 
 
 def _text(node: Node | None) -> str | None:

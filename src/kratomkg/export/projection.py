@@ -35,6 +35,7 @@ from rdflib.term import Node
 from kratomkg._version import __version__
 from kratomkg.derivation import RULES, rule_text
 from kratomkg.errors import ExportError
+from kratomkg.loading import union_graph
 from kratomkg.namespaces import KKG
 from kratomkg.report import curie
 
@@ -153,11 +154,10 @@ def source_graph(data: Dataset | Graph) -> Graph:
     derived grades yet (``derive`` was not run), the grading rules run on a copy, so the
     caller's data is never modified.
     """
-    graph = Graph()
     if isinstance(data, Dataset):
-        for s, p, o, _ in data.quads((None, None, None, None)):
-            graph.add((s, p, o))
+        graph = union_graph(data)
     else:
+        graph = Graph()
         for triple in data:
             graph.add(triple)
     has_claims = (None, RDF.type, KKG.Claim) in graph

@@ -19,6 +19,7 @@ from rdflib import BNode, Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
 from kratomkg.export.rdfxml import write_rdfxml
+from kratomkg.loading import union_graph
 from kratomkg.namespaces import PREFIXES
 
 __all__ = [
@@ -59,28 +60,21 @@ def _bind(graph: Graph) -> Graph:
     return graph
 
 
-def _union(dataset: Dataset) -> Graph:
-    graph = _bind(Graph())
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
 def _sorted_lines(text: str) -> str:
     lines = sorted({line for line in text.splitlines() if line.strip()})
     return "\n".join(lines) + "\n"
 
 
 def _turtle(dataset: Dataset) -> str:
-    return _stable(_union(dataset)).serialize(format="turtle")
+    return _stable(union_graph(dataset)).serialize(format="turtle")
 
 
 def _ntriples(dataset: Dataset) -> str:
-    return _sorted_lines(_stable(_union(dataset)).serialize(format="nt"))
+    return _sorted_lines(_stable(union_graph(dataset)).serialize(format="nt"))
 
 
 def _rdfxml(dataset: Dataset) -> str:
-    return write_rdfxml(_stable(_union(dataset)))
+    return write_rdfxml(_stable(union_graph(dataset)))
 
 
 def _named_graphs(dataset: Dataset) -> list[Graph]:
@@ -122,7 +116,7 @@ def _normalise_jsonld(value: Any) -> Any:
 
 
 def _jsonld(dataset: Dataset) -> str:
-    graph = _stable(_union(dataset))
+    graph = _stable(union_graph(dataset))
     text = graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True)
     document = json.loads(text)
     if "@graph" not in document:  # a single node compacts without @graph
