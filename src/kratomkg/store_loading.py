@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kratomkg._version import __version__
-from kratomkg.derivation import RULES, rule_text
+from kratomkg.derivation import run_rules
 from kratomkg.errors import InputError, ParseError
 from kratomkg.namespaces import GRAPH_DERIVED, GRAPH_KB, GRAPH_ONTOLOGY, GRAPH_USER, ONTOLOGY_IRI
 from kratomkg.parse import _check_jsonld, _check_xml, format_for
@@ -127,22 +127,27 @@ def _load_file(store: Store, path: Path, graph: Any) -> None:
 def derive_store(store: Store) -> int:
     """Replace the derived graph of ``store`` with the rules' output; return its size.
 
-    The same SPARQL CONSTRUCT rules as :func:`kratomkg.derivation.derive`, over the union
-    of the ontology, knowledge-base and user graphs.
+    The same SPARQL CONSTRUCT rules as :func:`kratomkg.derivation.derive`, run in the same
+    order, each over the union of the ontology, knowledge-base and user graphs plus what the
+    earlier rules derived.
     """
     ox = _require_pyoxigraph()
     derived = ox.NamedNode(str(GRAPH_DERIVED))
-    sources = [ox.NamedNode(str(g)) for g in (GRAPH_ONTOLOGY, GRAPH_KB, GRAPH_USER)]
+    sources = [ox.NamedNode(str(g)) for g in (GRAPH_ONTOLOGY, GRAPH_KB, GRAPH_USER, GRAPH_DERIVED)]
     if store.contains_named_graph(derived):
         store.remove_graph(derived)
-    quads: set[Any] = set()
-    for rule in RULES:
-        triples = store.query(rule_text(rule), default_graph=sources)
+
+    def construct(query: str) -> list[Any]:
+        triples = store.query(query, default_graph=sources)
         if not isinstance(triples, ox.QueryTriples):  # pragma: no cover - rules are CONSTRUCTs
-            raise TypeError(f"derivation rule {rule} is not a CONSTRUCT query")
-        quads.update(ox.Quad(t.subject, t.predicate, t.object, derived) for t in triples)
-    store.extend(quads)
-    return len(quads)
+            raise TypeError("a derivation rule is not a CONSTRUCT query")
+        return list(triples)
+
+    def add(triples: Any) -> None:
+        store.extend({ox.Quad(t.subject, t.predicate, t.object, derived) for t in triples})
+
+    run_rules(construct, add)
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, derived))
 
 
 def load_store(

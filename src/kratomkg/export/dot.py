@@ -31,9 +31,13 @@ def _color(value: object, default: str = "#9E9E9E") -> str:
     return text if ok else default
 
 
+# Line style of a claim edge by its derived status (Graphviz style names).
+_STATUS_STYLES = {"Contested": "dashed", "Refuted": "dotted"}
+
+
 def _edge_label(attrs: dict[str, object]) -> str:
-    # A claim's own label is a sentence; its grade is what a reader of the picture needs.
-    key = "grade" if attrs.get("kind") == "claim" else "label"
+    # A claim's own label is a sentence; its rating is what a reader of the picture needs.
+    key = "rating" if attrs.get("kind") == "claim" else "label"
     return str(attrs.get(key, ""))
 
 
@@ -75,11 +79,25 @@ def write_dot(graph: nx.MultiDiGraph[str]) -> str:
             "label": _edge_label(attrs),
             "color": _color(attrs.get("color")),
             "tooltip": _tooltip(
-                attrs, ("label", "grade", "condition", "evidence_count", "measurements", "iri")
+                attrs,
+                (
+                    "label",
+                    "certainty",
+                    "status",
+                    "preclinical_support",
+                    "condition",
+                    "evidence_count",
+                    "measurements",
+                    "iri",
+                ),
             ),
         }
         if attrs.get("kind") == "claim":
-            pairs["penwidth"] = f"{1.0 + 0.4 * float(str(attrs.get('grade_rank', 0))):.1f}"
+            pairs["penwidth"] = f"{1.0 + 0.6 * float(str(attrs.get('certainty_rank', 0))):.1f}"
+            # The status is drawn as the line style too, so it never rests on colour alone.
+            style = _STATUS_STYLES.get(str(attrs.get("status_key", "")))
+            if style:
+                pairs["style"] = style
         lines.append(f"  {_quote(u)} -> {_quote(v)} [{_attrs(pairs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

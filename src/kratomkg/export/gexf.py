@@ -1,7 +1,7 @@
 """GEXF 1.3 for Gephi: typed attribute columns, and ``viz`` colours, sizes and positions.
 
 Gephi shows a GEXF file as drawn here: nodes coloured by type and placed at the projection's
-deterministic positions, claim edges coloured by evidence grade. Written as text so that the
+deterministic positions, claim edges coloured by derived certainty. Written as text so that the
 output is byte-identical between runs.
 """
 

@@ -38,12 +38,17 @@ def _shape_node(attrs: dict[str, object], where: str) -> str:
     )
 
 
+# yFiles line type of a claim edge by its derived status, so it never rests on colour alone.
+_STATUS_LINES = {"Contested": "dashed", "Refuted": "dotted"}
+
+
 def _poly_line_edge(attrs: dict[str, object], where: str) -> str:
     color = xml_attr(str(attrs.get("color", "#9E9E9E")))
-    label = str(attrs.get("grade", attrs.get("label", "")))
+    label = str(attrs.get("rating", attrs.get("label", "")))
+    line = _STATUS_LINES.get(str(attrs.get("status_key", "")), "line")
     return (
         "<y:PolyLineEdge>"
-        f'<y:LineStyle color="{color}" type="line" width="2.0"/>'
+        f'<y:LineStyle color="{color}" type="{line}" width="2.0"/>'
         '<y:Arrows source="none" target="standard"/>'
         '<y:EdgeLabel fontFamily="Dialog" fontSize="10" textColor="#333333" visible="true">'
         f"{xml_text(label, where)}</y:EdgeLabel>"

@@ -5,8 +5,10 @@ at a picture wants to see *compound -> effect*. Two views are offered:
 
 * ``summary``: compounds, plants and plant products, receptors, effects, conditions and risks
   are the nodes; a receptor interaction becomes a compound -> receptor edge (action, assay,
-  measured values, source), a claim becomes one subject -> effect edge (grade, evidence
-  counts, condition, risks, sources), plus effect -> condition and subject -> risk edges.
+  measured values, source), a claim becomes one subject -> effect edge (its derived
+  certainty, status, preclinical support and explanation, evidence counts, condition, risks,
+  sources, and the sources it appears in), plus effect -> condition and subject -> risk
+  edges. Risk nodes carry their own derived certainty, status and explanation.
 * ``full``: every RDF resource is a node and every triple between resources an edge; literal
   values become node attributes.
 
@@ -33,16 +35,19 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from kratomkg._version import __version__
-from kratomkg.derivation import RULES, rule_text
+from kratomkg.derivation import derive_graph
 from kratomkg.errors import ExportError
 from kratomkg.loading import union_graph
 from kratomkg.namespaces import KKG
 from kratomkg.report import curie
 
 __all__ = [
+    "CERTAINTY_COLORS",
     "FALLBACK_COLOR",
-    "GRADE_COLORS",
+    "STATUS_COLORS",
+    "STATUS_ORDER",
     "TYPE_COLORS",
+    "UNRATED",
     "VIEWS",
     "Scalar",
     "View",
@@ -69,7 +74,12 @@ TYPE_COLORS: dict[str, str] = {
     "Source": "#546E7A",
     "ReceptorInteraction": "#9575CD",
     "Measurement": "#B39DDB",
-    "EvidenceGrade": "#FFB300",
+    "ClaimAppearance": "#FFD54F",
+    "EvidenceAppraisal": "#A1887F",
+    "StudyDesign": "#6D4C41",
+    "Certainty": "#FFB300",
+    "EvidenceStatus": "#FB8C00",
+    "PreclinicalSupport": "#8E7CC3",
     "EvidenceDirection": "#FFCA28",
     "Severity": "#E57373",
     "PharmacologicalAction": "#BA68C8",
@@ -81,19 +91,32 @@ TYPE_COLORS: dict[str, str] = {
 }
 FALLBACK_COLOR = TYPE_COLORS["Resource"]
 
-# Claim-edge colours by derived grade: a sequential scale from anecdote (light) to
-# systematic review (dark), grey for unsupported, magenta for contested.
-GRADE_COLORS: dict[str, str] = {
-    "Unsupported": "#9E9E9E",
-    "Contested": "#AD1457",
-    "Anecdote": "#F4A261",
-    "CaseReport": "#E9C46A",
-    "InVitro": "#A7C957",
-    "AnimalStudy": "#6A994E",
-    "ObservationalStudy": "#2A9D8F",
-    "ControlledTrial": "#1D6FA3",
-    "SystematicReview": "#264653",
+# Claim-edge colours by derived certainty, most certain first. The four GRADE levels are
+# steps of viridis (perceptually uniform, readable with every common colour-vision
+# deficiency), darkest for high certainty and cut before viridis' yellow end so that the
+# palest step still shows on a white page. "No human evidence" is not a fifth step of the
+# same scale but grey, because it is the absence of a rating, not a low one.
+CERTAINTY_COLORS: dict[str, str] = {
+    "HighCertainty": "#440154",
+    "ModerateCertainty": "#3B528B",
+    "LowCertainty": "#21918C",
+    "VeryLowCertainty": "#5EC962",
+    "NoHumanEvidence": "#9E9E9E",
 }
+# A claim or risk the rules left unrated (only possible in data that violates the shapes).
+UNRATED = ("Unrated", "not rated")
+UNRATED_COLOR = "#D9D9D9"
+# Status badges use Okabe-Ito hues (distinct under colour-vision deficiencies); on claim
+# edges the status is also the line style (contested dashed, refuted dotted), so it never
+# rests on colour alone.
+STATUS_COLORS: dict[str, str] = {
+    "Supported": "#009E73",
+    "Contested": "#E69F00",
+    "Refuted": "#D55E00",
+    "NoEvidence": "#9E9E9E",
+    UNRATED[0]: UNRATED_COLOR,
+}
+STATUS_ORDER: tuple[str, ...] = tuple(STATUS_COLORS)
 
 # Types shown in the summary view, most specific first.
 _SUMMARY_TYPES = ("Compound", "PlantProduct", "Plant", "Receptor", "Effect", "Condition", "Risk")
@@ -104,7 +127,12 @@ _FULL_TYPES = (
     "Source",
     "ReceptorInteraction",
     "Measurement",
-    "EvidenceGrade",
+    "ClaimAppearance",
+    "EvidenceAppraisal",
+    "StudyDesign",
+    "Certainty",
+    "EvidenceStatus",
+    "PreclinicalSupport",
     "EvidenceDirection",
     "Severity",
     "PharmacologicalAction",
@@ -148,10 +176,11 @@ def node_key(node: Node) -> str:
 
 
 def source_graph(data: Dataset | Graph) -> Graph:
-    """Return one graph holding every triple of ``data``, with derived grades.
+    """Return one graph holding every triple of ``data``, with its derived ratings.
 
     A Dataset contributes the union of its named graphs. When the data has claims but no
-    derived grades yet (``derive`` was not run), the grading rules run on a copy, so the
+    derived certainty yet (``derive`` was not run), :func:`~kratomkg.derivation.derive_graph`
+    adds the rules' output to this copy, so a picture never shows an unrated claim and the
     caller's data is never modified.
     """
     if isinstance(data, Dataset):
@@ -161,12 +190,15 @@ def source_graph(data: Dataset | Graph) -> Graph:
         for triple in data:
             graph.add(triple)
     has_claims = (None, RDF.type, KKG.Claim) in graph
-    if has_claims and (None, KKG.evidenceGrade, None) not in graph:
-        derived = [row for rule in RULES for row in graph.query(rule_text(rule))]
-        for row in derived:
-            if isinstance(row, tuple) and len(row) == 3:
-                graph.add(row)
+    if has_claims and (None, KKG.certainty, None) not in graph:
+        for triple in derive_graph(graph):
+            graph.add(triple)
     return graph
+
+
+def local_name(node: Node | None) -> str:
+    """The last path segment of an IRI (``kkg:LowCertainty`` -> ``LowCertainty``)."""
+    return str(node).rsplit("/", 1)[-1] if node is not None else ""
 
 
 def _clean(text: str) -> str:
@@ -178,6 +210,7 @@ class _Reader:
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
+        self._appraisals: dict[Node, dict[Node, Node]] | None = None
         self._members: dict[str, set[Node]] = {}
         for name in (*_SUMMARY_TYPES, *_FULL_TYPES):
             classes = {KKG[name], *graph.transitive_subjects(RDFS.subClassOf, KKG[name])}
@@ -218,6 +251,57 @@ class _Reader:
     def rank(self, node: Node | None) -> int:
         rank = self.value(node, KKG.rank) if node is not None else None
         return int(rank) if isinstance(rank, Literal) else 0
+
+    def appraisals(self, rated: Node) -> dict[Node, Node]:
+        """The derived appraisals of ``rated`` (a claim or risk), keyed by the evidence."""
+        if self._appraisals is None:
+            index: dict[Node, dict[Node, Node]] = defaultdict(dict)
+            for appraisal in sorted(set(self.graph.subjects(KKG.appraisedFor, None)), key=str):
+                target = self.value(appraisal, KKG.appraisedFor)
+                evidence = self.value(appraisal, KKG.appraises)
+                if target is not None and evidence is not None:
+                    index[target].setdefault(evidence, appraisal)
+            self._appraisals = dict(index)
+        return self._appraisals.get(rated, {})
+
+    def appearances(self, claim: Node) -> list[Node]:
+        """The claim appearances that assert ``claim``, in IRI order."""
+        return sorted(set(self.graph.subjects(KKG.asserts, claim)), key=node_key)
+
+
+def rating(reader: _Reader, node: Node) -> dict[str, Scalar]:
+    """The derived rating of a claim or risk as flat attributes (labels, keys and rank).
+
+    Keys are local names (``LowCertainty``, ``Contested``) so that tools can filter and
+    style on them; labels are the ontology's words ("low", "contested") for people.
+    """
+    certainty = reader.value(node, KKG.certainty)
+    status = reader.value(node, KKG.status)
+    preclinical = reader.value(node, KKG.preclinicalSupport)
+    certainty_key = local_name(certainty) if certainty is not None else UNRATED[0]
+    certainty_label = reader.label(certainty) if certainty is not None else UNRATED[1]
+    status_key = local_name(status) if status is not None else UNRATED[0]
+    status_label = reader.label(status) if status is not None else UNRATED[1]
+    if certainty_key == "NoHumanEvidence" or certainty is None:
+        summary = certainty_label
+    else:
+        summary = f"{certainty_label} certainty, {status_label}"
+    return {
+        "certainty": certainty_label,
+        "certainty_key": certainty_key,
+        "certainty_rank": reader.rank(certainty),
+        "status": status_label,
+        "status_key": status_key,
+        "preclinical_support": reader.label(preclinical) if preclinical is not None else "",
+        "preclinical_support_key": local_name(preclinical),
+        "rating": summary,
+        "explanation": reader.text(node, KKG.explanation) or "",
+    }
+
+
+def certainty_color(key: str) -> str:
+    """The colour of a certainty key; unrated claims are drawn in a pale grey."""
+    return CERTAINTY_COLORS.get(key, UNRATED_COLOR)
 
 
 def _term_key(term: Node) -> tuple[int, str, str]:
@@ -271,6 +355,8 @@ def _literal_attributes(reader: _Reader, node: Node) -> dict[str, Scalar]:
 # Object properties drawn as edges (or summarised as counts) in the summary view.
 _SUMMARY_LINKS = {RDF.type, KKG.productOf, KKG.foundIn, KKG.metaboliteOf, KKG.hasEvidence}
 _SUMMARY_LINKS |= {KKG.hasClaimedEffect}
+# Ratings are written by :func:`rating` (label, key and rank), not as a bare label.
+_SUMMARY_LINKS |= {KKG.certainty, KKG.status, KKG.preclinicalSupport}
 
 
 def _object_attributes(reader: _Reader, node: Node) -> dict[str, Scalar]:
@@ -328,6 +414,7 @@ def _summary(reader: _Reader) -> nx.MultiDiGraph[str]:
                 attrs["sources"], attrs["dois"] = _citations(reader, evidence)
             if type_name == "Risk":
                 attrs["severity_rank"] = reader.rank(reader.value(node, KKG.severity))
+                attrs.update(rating(reader, node))
             nodes[key] = {k: v for k, v in attrs.items() if v != ""}
         return key
 
@@ -392,33 +479,36 @@ def _summary(reader: _Reader) -> nx.MultiDiGraph[str]:
             continue
         evidence = reader.objects(claim, KKG.hasEvidence)
         directions = Counter(reader.value(e, KKG.direction) for e in evidence)
-        grade = reader.value(claim, KKG.evidenceGrade)
-        grade_name = str(grade).rsplit("/", 1)[-1] if grade is not None else "Unsupported"
         conditions = reader.objects(claim, KKG.forCondition)
         risks = reader.objects(claim, KKG.hasRisk)
+        comparator = reader.value(claim, KKG.comparator)
+        appearances = reader.appearances(claim)
+        appears_in = {s for a in appearances for s in reader.objects(a, KKG.appearsIn)}
         sources, dois = _citations(reader, evidence)
         attrs = {
             "kind": "claim",
             "rel": "CLAIMED_EFFECT",
             "label": reader.label(claim),
             "statement": reader.text(claim, KKG.statement) or "",
-            "grade": reader.label(grade) if grade is not None else "unsupported",
-            "grade_key": grade_name,
-            "grade_rank": reader.rank(grade),
+            **rating(reader, claim),
             "evidence_count": len(evidence),
+            "human_evidence": len(reader.appraisals(claim)),
             "supporting": directions[KKG.Supports],
             "disputing": directions[KKG.Disputes],
+            "no_effect": directions[KKG.Null],
             "inconclusive": directions[KKG.Inconclusive],
             "condition": "; ".join(reader.label(c) for c in conditions),
             "condition_iri": "; ".join(str(c) for c in conditions),
+            "comparator": reader.label(comparator) if comparator is not None else "",
             "risks": "; ".join(sorted(reader.label(r) for r in risks)),
             "via": "; ".join(node_key(v) for v in reader.objects(claim, KKG.viaInteraction)),
-            "appears_in": "; ".join(reader.label(s) for s in reader.objects(claim, KKG.appearsIn)),
+            "appearances": len(appearances),
+            "appears_in": "; ".join(sorted({reader.label(s) for s in appears_in})),
             "sources": sources,
             "dois": dois,
             "iri": str(claim),
-            "color": GRADE_COLORS.get(grade_name, FALLBACK_COLOR),
         }
+        attrs["color"] = certainty_color(str(attrs["certainty_key"]))
         u, v = ensure(subject), ensure(effect)
         edges.append((u, v, node_key(claim), attrs))
         for condition in conditions:
@@ -433,6 +523,7 @@ def _summary(reader: _Reader) -> nx.MultiDiGraph[str]:
     for (u, v), count in sorted(risks_of.items()):
         attrs = {"kind": "risk", "rel": "HAS_RISK", "label": "risk", "claims": count}
         attrs |= {"severity": nodes[v].get("severity", ""), "color": _EDGE_COLORS["risk"]}
+        attrs |= {"certainty": nodes[v].get("certainty", "")}
         edges.append((u, v, f"risk:{v}", attrs))
 
     for key in sorted(nodes):
@@ -448,7 +539,12 @@ def _full(reader: _Reader) -> nx.MultiDiGraph[str]:
     resources = {t for s, _, o in g for t in (s, o) if not isinstance(t, Literal)}
     order = (*_SUMMARY_TYPES, *_FULL_TYPES, *(name for name, _ in _META_TYPES))
     for node in sorted(resources, key=node_key):
-        node_attrs = _node_attributes(reader, node, reader.type_of(node, order))
+        type_name = reader.type_of(node, order)
+        node_attrs = _node_attributes(reader, node, type_name)
+        if type_name in ("Claim", "Risk"):
+            # The rating as attributes too, so tools can filter claims without following edges.
+            for name, value in rating(reader, node).items():
+                node_attrs.setdefault(name, value)
         graph.add_node(node_key(node), **{k: v for k, v in node_attrs.items() if v != ""})
     edges: list[tuple[str, str, str, dict[str, Scalar]]] = []
     for s, p, o in g:

@@ -3,10 +3,14 @@
 The page inlines Cytoscape.js (vendored in ``vendor/``, see its README for version and
 licence), its own script and style, and the graph as JSON, so it opens from disk with no
 network request at all; a Content-Security-Policy forbids any. It offers filters by node
-type and by evidence grade, a search by label, and an evidence panel: clicking a claim edge
-(or a claim node in the full view) shows the claim's grade, each line of evidence (level,
-direction, finding, citation with DOI link) and its risks. The Cytoscape instance is
-exposed as ``window.cy`` so that tests and power users can script it.
+type, by the derived certainty of each claim and by its status, a search by label, and an
+evidence panel: clicking a claim edge (or a claim node in the full view) shows the claim's
+certainty, status and preclinical support, the derived explanation of why, each line of
+evidence (design, direction, finding, the facts of the study, its appraisal, citation with
+DOI and PubMed links), its risks with their own certainty, and where the claim was made
+(the quoted sentence and its source). Clicking a risk node shows the risk's rating and
+evidence the same way. The Cytoscape instance is exposed as ``window.cy`` so that tests and
+power users can script it.
 
 The embedded JSON has ``<``, ``>`` and ``&`` escaped as ``\\u003c``, ``\\u003e``, ``\\u0026``,
 so no text in the graph can close the script element or inject markup.
@@ -28,10 +32,16 @@ from kratomkg._version import __version__
 from kratomkg.errors import ExportError
 from kratomkg.export.cyjs import cytoscape_elements
 from kratomkg.export.projection import (
-    GRADE_COLORS,
+    CERTAINTY_COLORS,
+    STATUS_COLORS,
+    STATUS_ORDER,
     TYPE_COLORS,
+    UNRATED,
     View,
     _Reader,
+    certainty_color,
+    local_name,
+    rating,
     source_graph,
     to_networkx,
 )
@@ -41,7 +51,36 @@ __all__ = ["CYTOSCAPE_VERSION", "cytoscape_source", "embed_json", "write_viewer"
 
 CYTOSCAPE_VERSION = "3.34.4"
 CYTOSCAPE_LICENSE = "MIT"
-_DIRECTION_ORDER = {"Supports": 0, "Disputes": 1, "Inconclusive": 2}
+_DIRECTION_ORDER = {"Supports": 0, "Disputes": 1, "Null": 2, "Inconclusive": 3}
+# Design classes in the order the panel lists their evidence: human lines (which the
+# certainty rests on) first, then what is reported beside the rating.
+_DESIGN_KINDS = (
+    ("human", KKG.HumanStudyDesign),
+    ("review", KKG.ReviewDesign),
+    ("preclinical", KKG.PreclinicalDesign),
+    ("authority", KKG.AuthorityDesign),
+)
+_KIND_ORDER = {"human": 0, "review": 0, "preclinical": 1, "authority": 2, "": 3}
+# Facts of a study shown on its card, in this order, each named by its property's label.
+_FACTS = (
+    KKG.studiedIn,
+    KKG.species,
+    KKG.materialStudied,
+    KKG.route,
+    KKG.outcomeKind,
+    KKG.conditionStudied,
+    KKG.poolsDesign,
+    KKG.population,
+    KKG.studyDesign,
+)
+_FLAGS = (
+    KKG.randomised,
+    KKG.blinded,
+    KKG.controlled,
+    KKG.selfSelectedSample,
+    KKG.doseResponse,
+    KKG.largeEffect,
+)
 
 
 def cytoscape_source() -> str:
@@ -61,8 +100,28 @@ def embed_json(value: Any) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def _local(node: Node | None) -> str:
-    return str(node).rsplit("/", 1)[-1] if node is not None else ""
+def text_color(background: str) -> str:
+    """Black or white, whichever contrasts more with ``background`` (WCAG luminance).
+
+    Badges sit on the certainty and status colours, and the palest of those need dark text
+    to stay readable.
+    """
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else float(((c + 0.055) / 1.055) ** 2.4)
+
+    r, g, b = (channel(background[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#111111" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#FFFFFF"
+
+
+def _raw_text(reader: _Reader, node: Node, predicate: URIRef) -> str:
+    """A literal with its line breaks kept (explanations are written step by step)."""
+    values = [v for v in reader.objects(node, predicate) if isinstance(v, Literal)]
+    english = [v for v in values if v.language in ("en", None)] or values
+    lines = "\n".join(str(v) for v in english).replace("\r\n", "\n").split("\n")
+    return "\n".join(" ".join(line.split()) for line in lines).strip()
 
 
 def _source(reader: _Reader, source: Node) -> dict[str, Any]:
@@ -82,37 +141,98 @@ def _source(reader: _Reader, source: Node) -> dict[str, Any]:
     return info
 
 
-def _evidence(reader: _Reader, evidence: Node) -> dict[str, Any]:
-    level = reader.value(evidence, KKG.evidenceLevel)
+def _design_kind(reader: _Reader, design: Node | None) -> str:
+    for kind, cls in _DESIGN_KINDS:
+        if design is not None and (design, RDF.type, cls) in reader.graph:
+            return kind
+    return ""
+
+
+def _evidence(reader: _Reader, evidence: Node, appraisal: Node | None) -> dict[str, Any]:
+    design = reader.value(evidence, KKG.design)
     direction = reader.value(evidence, KKG.direction)
     info: dict[str, Any] = {
         "iri": str(evidence),
         "label": reader.label(evidence),
-        "level": reader.label(level) if level is not None else "",
-        "level_rank": reader.rank(level),
+        "design": reader.label(design) if design is not None else "",
+        "design_key": local_name(design),
+        "design_kind": _design_kind(reader, design),
         "direction": reader.label(direction) if direction is not None else "",
-        "direction_key": _local(direction),
+        "direction_key": local_name(direction),
         "citations": [_source(reader, s) for s in reader.objects(evidence, KKG.citation)],
+        "facts": [],
     }
-    for key, predicate in (
-        ("finding", KKG.finding),
-        ("design", KKG.studyDesign),
-        ("population", KKG.population),
-        ("sample_size", KKG.sampleSize),
-    ):
-        text = reader.text(evidence, predicate)
-        if text:
-            info[key] = text
+    finding = reader.text(evidence, KKG.finding)
+    if finding:
+        info["finding"] = finding
+    for predicate in _FACTS:
+        value = reader.text(evidence, predicate)
+        if value:
+            info["facts"].append([reader.label(predicate), value])
+    for key, predicate in (("sample_size", KKG.sampleSize), ("study_count", KKG.studyCount)):
+        number = reader.value(evidence, predicate)
+        if isinstance(number, Literal):
+            info[key] = str(number)
+    flags = []
+    for predicate in _FLAGS:
+        flag = reader.value(evidence, predicate)
+        if isinstance(flag, Literal) and isinstance(flag.toPython(), bool):
+            name = reader.label(predicate)
+            flags.append(name if flag.toPython() else f"not {name}")
+    if flags:
+        info["flags"] = flags
+    if appraisal is not None:
+        line = reader.value(appraisal, KKG.lineCertainty)
+        info["appraisal"] = {
+            "iri": str(appraisal),
+            "text": _raw_text(reader, appraisal, KKG.appraisalText),
+            "certainty": reader.label(line) if line is not None else UNRATED[1],
+            "certainty_key": local_name(line) if line is not None else UNRATED[0],
+            "certainty_rank": reader.rank(line),
+        }
     return info
 
 
-def _risk(reader: _Reader, risk: Node) -> dict[str, Any]:
+def _evidence_lines(reader: _Reader, rated: Node) -> list[dict[str, Any]]:
+    """The evidence of a claim or risk, each with its appraisal for it, most telling first."""
+    appraisals = reader.appraisals(rated)
+    lines = [
+        _evidence(reader, e, appraisals.get(e)) for e in reader.objects(rated, KKG.hasEvidence)
+    ]
+    lines.sort(
+        key=lambda e: (
+            0 if "appraisal" in e else 1 + _KIND_ORDER[e["design_kind"]],
+            -e["appraisal"]["certainty_rank"] if "appraisal" in e else 0,
+            _DIRECTION_ORDER.get(e["direction_key"], 4),
+            e["iri"],
+        )
+    )
+    return lines
+
+
+def _rating(reader: _Reader, node: Node) -> dict[str, Any]:
+    attrs = rating(reader, node)
+    return {
+        "certainty": attrs["certainty"],
+        "certainty_key": attrs["certainty_key"],
+        "certainty_rank": attrs["certainty_rank"],
+        "status": attrs["status"],
+        "status_key": attrs["status_key"],
+        "preclinical_support": attrs["preclinical_support"],
+        "preclinical_support_key": attrs["preclinical_support_key"],
+        "rating": attrs["rating"],
+        "explanation": _raw_text(reader, node, KKG.explanation),
+    }
+
+
+def _risk_summary(reader: _Reader, risk: Node) -> dict[str, Any]:
     severity = reader.value(risk, KKG.severity)
     info: dict[str, Any] = {
         "iri": str(risk),
         "label": reader.label(risk),
         "severity": reader.label(severity) if severity is not None else "",
         "severity_rank": reader.rank(severity),
+        **{k: v for k, v in _rating(reader, risk).items() if k != "explanation"},
     }
     for key, predicate in (("likelihood", KKG.likelihood), ("definition", SKOS.definition)):
         text = reader.text(risk, predicate)
@@ -121,59 +241,106 @@ def _risk(reader: _Reader, risk: Node) -> dict[str, Any]:
     return info
 
 
+def risk_details(reader: _Reader) -> dict[str, dict[str, Any]]:
+    """Every risk with its rating, explanation, appraised evidence and claims, by IRI."""
+    claims_of: dict[Node, list[str]] = {}
+    for claim, risk in reader.graph.subject_objects(KKG.hasRisk):
+        claims_of.setdefault(risk, []).append(str(claim))
+    risks: dict[str, dict[str, Any]] = {}
+    for risk in sorted(set(reader.graph.subjects(RDF.type, KKG.Risk)), key=str):
+        if not isinstance(risk, URIRef):
+            continue
+        risks[str(risk)] = {
+            **_risk_summary(reader, risk),
+            "explanation": _raw_text(reader, risk, KKG.explanation),
+            "evidence": _evidence_lines(reader, risk),
+            "claims": sorted(set(claims_of.get(risk, []))),
+        }
+    return risks
+
+
+def _appearance(reader: _Reader, appearance: Node) -> dict[str, Any]:
+    sources = reader.objects(appearance, KKG.appearsIn)
+    return {
+        "iri": str(appearance),
+        "quote": _raw_text(reader, appearance, KKG.quote),
+        "framing": sorted(reader.label(f) for f in reader.objects(appearance, KKG.framing)),
+        "sources": [_source(reader, s) for s in sources],
+    }
+
+
 def claim_details(reader: _Reader) -> dict[str, dict[str, Any]]:
-    """Every claim with its evidence, citations and risks, keyed by claim IRI."""
+    """Every claim with its rating, evidence, appraisals, risks and appearances, by IRI."""
     claims: dict[str, dict[str, Any]] = {}
     for claim in sorted(set(reader.graph.subjects(RDF.type, KKG.Claim)), key=str):
         if not isinstance(claim, URIRef):
             continue
-        grade = reader.value(claim, KKG.evidenceGrade)
-        evidence = [_evidence(reader, e) for e in reader.objects(claim, KKG.hasEvidence)]
-        evidence.sort(
-            key=lambda e: (_DIRECTION_ORDER.get(e["direction_key"], 3), -e["level_rank"], e["iri"])
+        risks = [_risk_summary(reader, r) for r in reader.objects(claim, KKG.hasRisk)]
+        risks.sort(key=lambda r: (-r["severity_rank"], -r["certainty_rank"], r["label"]))
+        appearances = [_appearance(reader, a) for a in reader.appearances(claim)]
+        appearances.sort(
+            key=lambda a: ([s["label"] for s in a["sources"]], a["quote"], a["iri"])
         )
-        risks = [_risk(reader, r) for r in reader.objects(claim, KKG.hasRisk)]
-        risks.sort(key=lambda r: (-r["severity_rank"], r["label"]))
         subject = reader.value(claim, KKG.claimSubject)
         effect = reader.value(claim, KKG.claimedEffect)
+        comparator = reader.value(claim, KKG.comparator)
         claims[str(claim)] = {
             "iri": str(claim),
             "label": reader.label(claim),
             "statement": reader.text(claim, KKG.statement) or "",
             "subject": reader.label(subject) if subject is not None else "",
             "effect": reader.label(effect) if effect is not None else "",
+            "comparator": reader.label(comparator) if comparator is not None else "",
             "conditions": [reader.label(c) for c in reader.objects(claim, KKG.forCondition)],
             "via": [reader.label(v) for v in reader.objects(claim, KKG.viaInteraction)],
-            "grade": reader.label(grade) if grade is not None else "unsupported",
-            "grade_key": _local(grade) or "Unsupported",
-            "evidence": evidence,
+            **_rating(reader, claim),
+            "evidence": _evidence_lines(reader, claim),
             "risks": risks,
-            "appears_in": [_source(reader, s) for s in reader.objects(claim, KKG.appearsIn)],
+            "appearances": appearances,
         }
     return claims
+
+
+def _legend(
+    reader: _Reader, keys: list[str], colors: dict[str, str], counts: Counter[str]
+) -> list[dict[str, Any]]:
+    rows = []
+    for key in keys:
+        color = colors.get(key, TYPE_COLORS["Resource"])
+        label = UNRATED[1] if key == UNRATED[0] else reader.label(KKG[key])
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "rank": reader.rank(KKG[key]),
+                "color": color,
+                "text": text_color(color),
+                "count": counts[key],
+            }
+        )
+    return rows
 
 
 def viewer_data(
     data: Dataset | Graph, view: View = "summary", graph: nx.MultiDiGraph[str] | None = None
 ) -> dict[str, Any]:
-    """Everything the page shows, as one JSON-ready object (``graph``: a ready projection)."""
+    """Everything the page shows, as one JSON-ready object (``graph``: a ready projection).
+
+    The certainty and status legends always list the whole scale (the ontology's labels,
+    in rank order), so the page shows what a claim could have been rated, not only what
+    occurs; "not rated" appears only when the data holds an unrated claim.
+    """
     if graph is None:
         graph = to_networkx(data, view)
     reader = _Reader(source_graph(data))
     types = Counter(str(attrs["type"]) for _, attrs in graph.nodes(data=True))
-    grades = Counter(
-        str(attrs.get("grade_key"))
-        for *_, attrs in graph.edges(data=True)
-        if attrs.get("kind") == "claim"
-    )
-    grade_labels: dict[str, tuple[str, int]] = {}
-    for *_, attrs in graph.edges(data=True):
-        if attrs.get("kind") == "claim":
-            grade_labels[str(attrs["grade_key"])] = (
-                str(attrs["grade"]),
-                int(str(attrs["grade_rank"])),
-            )
-    order = list(GRADE_COLORS)
+    claims = claim_details(reader)
+    certainty_counts = Counter(str(c["certainty_key"]) for c in claims.values())
+    status_counts = Counter(str(c["status_key"]) for c in claims.values())
+    certainty_keys = list(CERTAINTY_COLORS)
+    certainty_keys += [UNRATED[0]] if certainty_counts[UNRATED[0]] else []
+    status_keys = [k for k in STATUS_ORDER if k != UNRATED[0] or status_counts[k]]
+    certainty_palette = {k: certainty_color(k) for k in certainty_keys}
     return {
         "meta": {
             "version": __version__,
@@ -186,18 +353,11 @@ def viewer_data(
             {"name": name, "color": TYPE_COLORS.get(name, TYPE_COLORS["Resource"]), "count": n}
             for name, n in sorted(types.items(), key=lambda item: list(TYPE_COLORS).index(item[0]))
         ],
-        "grades": [
-            {
-                "key": key,
-                "label": grade_labels[key][0],
-                "rank": grade_labels[key][1],
-                "color": GRADE_COLORS.get(key, TYPE_COLORS["Resource"]),
-                "count": grades[key],
-            }
-            for key in sorted(grades, key=lambda k: -order.index(k) if k in order else 1)
-        ],
+        "certainties": _legend(reader, certainty_keys, certainty_palette, certainty_counts),
+        "statuses": _legend(reader, status_keys, STATUS_COLORS, status_counts),
         "elements": cytoscape_elements(graph),
-        "claims": claim_details(reader),
+        "claims": claims,
+        "risks": risk_details(reader),
     }
 
 
