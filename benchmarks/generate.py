@@ -6,10 +6,15 @@ Usage:
 Writes a Turtle file (validated together with the ontology: ``kratomkg validate FILE``) and,
 beside it, ``FILE.violations.json``: the exact set of results the shapes must report, as
 (focus node, path, constraint component, severity). Each claim has a subject, an effect,
-one Evidence (level, direction, design, finding, source) and one Risk, about 14 triples a
-claim, plus shared pools of compounds, effects, conditions, risks and sources. A chosen
-fraction of claims is broken, each in one of the ways listed in ``BREAKAGES`` (every kind
-of rule in the shapes: cardinality, class, pattern, SPARQL rule, and the warnings).
+one Evidence described by the facts curators record (design, whom it studied, the material,
+route and outcome, sample size, randomised/blinded/controlled for trials, self-selected
+sample for observational designs, the designs a review pools, direction including
+kkg:Null, finding, source), one Risk, and one kkg:ClaimAppearance (the quoted sentence of a
+generated post), about 25 triples a claim, plus shared pools of compounds, effects,
+conditions, risks, sources and posts. The designs rotate over human trials, observational
+studies, case reports, reviews and preclinical work, so the rating rules meet every path. A
+chosen fraction of claims is broken, each in one of the ways listed in ``BREAKAGES`` (every
+kind of rule in the shapes: cardinality, class, pattern, SPARQL rule, and the warnings).
 """
 
 from __future__ import annotations
@@ -37,10 +42,27 @@ N_EFFECTS = 10
 N_CONDITIONS = 10
 N_RISKS = 10
 CLAIMS_PER_SOURCE = 10
-# Levels of unbroken evidence: human studies carry a sample size, no claim rests on anecdote.
-LEVELS = ("InVitro", "AnimalStudy", "CaseReport", "ObservationalStudy", "ControlledTrial",
-          "SystematicReview")  # fmt: skip
-HUMAN = {"ObservationalStudy", "ControlledTrial"}
+# Designs of unbroken evidence, each with the facts the shapes ask of it: (whom it studied,
+# route, outcome kind, extra facts). Every study of people carries a sample size.
+DESIGNS: dict[str, tuple[str, str, str, str]] = {
+    "InVitroStudy": ("CellsOrTissues", "NoRoute", "SurrogateOutcome", ""),
+    "AnimalStudy": ("AnimalModel", "IntraperitonealRoute", "SurrogateOutcome",
+                    'kkg:species "mouse"'),
+    "CaseReport": ("HumanParticipants", "OralRoute", "ClinicalOutcome", ""),
+    "CrossSectionalSurvey": ("HumanParticipants", "OralRoute", "SelfReportedOutcome",
+                             "kkg:selfSelectedSample true"),
+    "CohortStudy": ("HumanParticipants", "OralRoute", "ClinicalOutcome",
+                    "kkg:selfSelectedSample false"),
+    "NonRandomisedTrial": ("HumanParticipants", "OralRoute", "SurrogateOutcome",
+                           "kkg:randomised false ; kkg:blinded false ; kkg:controlled true"),
+    "RandomisedControlledTrial": ("HumanParticipants", "OralRoute", "ClinicalOutcome",
+                                  "kkg:randomised true ; kkg:blinded true ; kkg:controlled true"),
+    "SystematicReview": ("HumanParticipants", "OralRoute", "ClinicalOutcome",
+                         "kkg:poolsDesign kkg:RandomisedControlledTrial , kkg:CohortStudy ; "
+                         "kkg:studyCount 6"),
+}  # fmt: skip
+HUMAN = {name for name, facts in DESIGNS.items() if facts[0] == "HumanParticipants"}
+FRAMINGS = ("PlainAssertion", "Testimonial", "Hedged", "Marketing", "ReportsStudy")
 
 Violation = tuple[str, str | None, str, str]
 
@@ -62,13 +84,24 @@ def parse_size(text: str) -> int:
     return int(float(text.rstrip("km")) * factor)
 
 
-def _pools(out: TextIO) -> None:
+def _effects(claims: int) -> int:
+    """How many effects the claims need so that no two claims share subject and effect.
+
+    A claim is one proposition (subject, effect, condition, comparator) and the shapes
+    reject two claims stating the same one, so claim *i* pairs compound ``i % N_COMPOUNDS``
+    with effect ``i // N_COMPOUNDS``: a pool that grows with the graph, one effect per
+    ``N_COMPOUNDS`` claims.
+    """
+    return max(N_EFFECTS, (claims + N_COMPOUNDS - 1) // N_COMPOUNDS)
+
+
+def _pools(out: TextIO, claims: int) -> None:
     for i in range(N_COMPOUNDS):
         out.write(
             f'gen:compound-{i} a kkg:Compound ; rdfs:label "compound {i}" ; '
             f'kkg:pubchemCid "{900000 + i}" ; kkg:foundIn gen:plant .\n'
         )
-    for i in range(N_EFFECTS):
+    for i in range(_effects(claims)):
         out.write(f'gen:effect-{i} a kkg:Effect ; rdfs:label "effect {i}" .\n')
     for i in range(N_CONDITIONS):
         out.write(
@@ -82,9 +115,19 @@ def _pools(out: TextIO) -> None:
         )
     out.write(
         'gen:risk-evidence a kkg:Evidence ; rdfs:label "risk evidence" ; '
-        "kkg:evidenceLevel kkg:CaseReport ; kkg:direction kkg:Supports ; "
+        "kkg:design kkg:CaseReport ; kkg:studiedIn kkg:HumanParticipants ; "
+        "kkg:materialStudied gen:compound-0 ; kkg:route kkg:OralRoute ; "
+        "kkg:outcomeKind kkg:ClinicalOutcome ; kkg:sampleSize 1 ; kkg:direction kkg:Supports ; "
         'kkg:studyDesign "case report" ; kkg:finding "A patient was harmed." ; '
         "kkg:citation gen:source-0 .\n"
+    )
+
+
+def _post(out: TextIO, number: int) -> None:
+    """A generated social-media post: where claims appear, never evidence for them."""
+    out.write(
+        f'gen:post-{number} a kkg:SocialMediaArticle ; rdfs:label "post {number}" ; '
+        f'kkg:url "https://example.org/gen/post/{number}"^^xsd:anyURI .\n'
     )
 
 
@@ -95,6 +138,15 @@ def _source(out: TextIO, name: str, doi: str) -> None:
     )
 
 
+def _direction(i: int) -> str:
+    """Mostly supporting evidence, with some finding no effect and some disputing."""
+    if i % 17 == 5:
+        return "Null"
+    if i % 13 == 7:
+        return "Disputes"
+    return "Supports"
+
+
 class Claim:
     """The parts of one generated claim, which a breakage may change before it is written."""
 
@@ -103,12 +155,15 @@ class Claim:
         self.iri = f"{GEN}claim-{i}"
         self.evidence = f"{GEN}evidence-{i}"
         self.subject = f"gen:compound-{i % N_COMPOUNDS}"
-        self.effect = f"gen:effect-{i % N_EFFECTS}"
+        self.effect = f"gen:effect-{i // N_COMPOUNDS}"
         self.risk: str | None = f"gen:risk-{i % N_RISKS}"
         self.has_evidence = True
-        self.level = LEVELS[i % len(LEVELS)]
-        self.sample_size = self.level in HUMAN
+        self.design = list(DESIGNS)[i % len(DESIGNS)]
+        self.sample_size = self.design in HUMAN
+        self.design_details = True
+        self.dropped_facts: set[str] = set()
         self.source: str | None = f"gen:source-{i // CLAIMS_PER_SOURCE}"
+        self.post = f"gen:post-{i // CLAIMS_PER_SOURCE}"
         self.extra: list[str] = []
 
     def write(self, out: TextIO) -> None:
@@ -119,13 +174,26 @@ class Claim:
         if self.risk:
             links += f" ; kkg:hasRisk {self.risk}"
         out.write(f'gen:claim-{i} a kkg:Claim ; rdfs:label "claim {i}" ; {links} .\n')
+        out.write(
+            f"gen:appearance-{i} a kkg:ClaimAppearance ; kkg:asserts gen:claim-{i} ; "
+            f"kkg:appearsIn {self.post} ; kkg:framing kkg:{FRAMINGS[i % len(FRAMINGS)]} ; "
+            f'kkg:quote "Compound {i % N_COMPOUNDS} gives effect {i // N_COMPOUNDS}."@en .\n'
+        )
+        population, route, outcome, facts = DESIGNS[self.design]
         evidence = (
             f'gen:evidence-{i} a kkg:Evidence ; rdfs:label "evidence {i}" ; '
-            f"kkg:evidenceLevel kkg:{self.level} ; kkg:direction kkg:Supports ; "
-            f'kkg:studyDesign "design {i % 7}" ; kkg:finding "Finding {i}."'
+            f"kkg:design kkg:{self.design} ; kkg:studiedIn kkg:{population} ; "
+            f"kkg:materialStudied {self.subject} ; kkg:route kkg:{route} ; "
+            f"kkg:outcomeKind kkg:{outcome} ; kkg:direction kkg:{_direction(i)} ; "
+            f'kkg:finding "Finding {i}."'
         )
+        kept = [f for f in facts.split(" ; ") if f and f.split()[0] not in self.dropped_facts]
+        if kept:
+            evidence += " ; " + " ; ".join(kept)
+        if self.design_details:
+            evidence += f' ; kkg:studyDesign "design {i % 7}"'
         if self.sample_size:
-            evidence += f" ; kkg:sampleSize {10 + i % 90}"
+            evidence += f" ; kkg:sampleSize {1 if self.design == 'CaseReport' else 10 + i % 990}"
         if self.source:
             evidence += f" ; kkg:citation {self.source}"
         out.write(evidence + " .\n")
@@ -158,7 +226,12 @@ def _bad_doi(c: Claim) -> list[Violation]:
 
 
 def _wrong_class(c: Claim) -> list[Violation]:
-    c.effect = f"gen:condition-{c.i % N_CONDITIONS}"
+    # A condition of its own, so two broken claims never state the same proposition.
+    c.effect = f"gen:condition-as-effect-{c.i}"
+    c.extra.append(
+        f'{c.effect} a kkg:Condition ; rdfs:label "condition e{c.i}" ; '
+        'skos:definition "A generated condition." .'
+    )
     return [(c.iri, KKG + "claimedEffect", CLASS, "Violation")]
 
 
@@ -171,14 +244,26 @@ def _bad_identifier(c: Claim) -> list[Violation]:
     return [(f"{GEN}compound-bad-{c.i}", KKG + "pubchemCid", PATTERN, "Violation")]
 
 
-def _hand_typed_grade(c: Claim) -> list[Violation]:
-    c.level, c.sample_size = "AnimalStudy", False
-    c.extra.append(f"gen:claim-{c.i} kkg:evidenceGrade kkg:SystematicReview .")
-    # The derived grade (AnimalStudy) joins the typed one: two grades, one not backed.
+def _hand_typed_certainty(c: Claim) -> list[Violation]:
+    c.design, c.sample_size = "AnimalStudy", False
+    c.extra.append(f"gen:claim-{c.i} kkg:certainty kkg:HighCertainty .")
+    # The rules derive "no human evidence" beside the typed one: two certainties, and the
+    # first rule flags the typed property.
     return [
-        (c.iri, KKG + "evidenceGrade", MAX_COUNT, "Violation"),
+        (c.iri, KKG + "certainty", MAX_COUNT, "Violation"),
         (c.iri, None, SPARQL, "Violation"),
     ]
+
+
+def _claim_appears_in(c: Claim) -> list[Violation]:
+    c.extra.append(f"gen:claim-{c.i} kkg:appearsIn {c.post} .")
+    return [(c.iri, KKG + "appearsIn", MAX_COUNT, "Violation")]
+
+
+def _trial_without_blinding(c: Claim) -> list[Violation]:
+    c.design, c.sample_size = "RandomisedControlledTrial", True
+    c.dropped_facts.add("kkg:blinded")
+    return [(c.evidence, None, SPARQL, "Violation")]
 
 
 def _unbacked_effect(c: Claim) -> list[Violation]:
@@ -188,13 +273,13 @@ def _unbacked_effect(c: Claim) -> list[Violation]:
     return [(compound, None, SPARQL, "Violation")]
 
 
-def _only_anecdote(c: Claim) -> list[Violation]:
-    c.level, c.sample_size = "Anecdote", False
-    return [(c.iri, None, SPARQL, "Warning")]
+def _no_design_details(c: Claim) -> list[Violation]:
+    c.design_details = False
+    return [(c.evidence, KKG + "studyDesign", MIN_COUNT, "Warning")]
 
 
 def _no_sample_size(c: Claim) -> list[Violation]:
-    c.level, c.sample_size = "ObservationalStudy", False
+    c.design, c.sample_size = "CrossSectionalSurvey", False
     return [(c.evidence, None, SPARQL, "Warning")]
 
 
@@ -205,9 +290,11 @@ BREAKAGES: dict[str, Callable[[Claim], list[Violation]]] = {
     "malformed-doi": _bad_doi,
     "wrong-class": _wrong_class,
     "bad-identifier-pattern": _bad_identifier,
-    "hand-typed-grade": _hand_typed_grade,
+    "hand-typed-certainty": _hand_typed_certainty,
+    "claim-appears-in-source": _claim_appears_in,
+    "trial-without-blinding": _trial_without_blinding,
     "unbacked-effect-edge": _unbacked_effect,
-    "only-anecdote-warning": _only_anecdote,
+    "evidence-without-design-details-warning": _no_design_details,
     "human-study-without-size-warning": _no_sample_size,
 }
 
@@ -221,9 +308,10 @@ def generate(claims: int, broken_rate: float, out_path: Path, seed: int = 1) -> 
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w", encoding="utf-8", buffering=1 << 20) as out:
         out.write(HEADER)
-        _pools(out)
+        _pools(out, claims)
         for s in range((claims + CLAIMS_PER_SOURCE - 1) // CLAIMS_PER_SOURCE + 1):
             _source(out, f"source-{s}", f"10.1234/gen.{s}")
+            _post(out, s)
         for i in range(claims):
             claim = Claim(i)
             if rng.random() < broken_rate:

@@ -6,7 +6,7 @@ Usage:
 
 For each size it generates a graph (benchmarks/generate.py, 1% broken claims), then runs each
 engine in its own subprocess, so that peak memory (ru_maxrss) is that engine's alone:
-parse = loading the files (rdflib Dataset / Oxigraph store), validate = deriving grades and
+parse = loading the files (rdflib Dataset / Oxigraph store), validate = deriving ratings and
 running the shapes. Each engine's results must be exactly the planted violations. Writes
 benchmarks/results/validate_scale.md and validate_scale.png (log-log). Needs the [bench]
 extra (matplotlib) for the plot.

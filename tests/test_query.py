@@ -15,7 +15,7 @@ from rdflib.namespace import RDF, RDFS
 
 import kratomkg
 from kratomkg.errors import QueryError
-from kratomkg.namespaces import KID, KKG
+from kratomkg.namespaces import GRAPH_DERIVED, KID, KKG
 from kratomkg.querying.engine import load_for_query, open_store
 from kratomkg.querying.named import named_queries, named_query
 from kratomkg.querying.results import QueryResult, render
@@ -29,7 +29,7 @@ FAKE = (KID["retired-resource"], RDFS.label, Literal("only in the previous relea
 
 @pytest.fixture(scope="session")
 def derived() -> Dataset:
-    """The shipped graph with its derived grades (shared: do not modify)."""
+    """The shipped graph with its derived ratings (shared: do not modify)."""
     return load_for_query()
 
 
@@ -44,24 +44,46 @@ def oxigraph(derived: Dataset) -> OxigraphStore:
 
 
 def regraded_claim(dataset: Dataset) -> URIRef:
-    claims = sorted((c for c in dataset.subjects(KKG.evidenceGrade, None) if c != GONE), key=str)
+    claims = sorted(
+        (c for c in dataset.subjects(RDF.type, KKG.Claim) if c != GONE and _rated(dataset, c)),
+        key=str,
+    )
     return claims[0]  # type: ignore[return-value]
 
 
+def _rated(dataset: Dataset, node: object) -> bool:
+    return dataset.value(node, KKG.certainty) is not None  # type: ignore[arg-type]
+
+
 def write_previous_release(dataset: Dataset, path: Path) -> URIRef:
-    """Write a plausible previous release: one claim absent, one regraded, one extra triple."""
+    """Write a plausible previous release: one claim absent, one re-rated, one extra triple."""
     regraded = regraded_claim(dataset)
-    old_grade = dataset.value(regraded, KKG.evidenceGrade)
-    new_grade = KKG.Unsupported if old_grade != KKG.Unsupported else KKG.Anecdote
+    old = dataset.value(regraded, KKG.certainty)
+    new = KKG.HighCertainty if old != KKG.HighCertainty else KKG.LowCertainty
     previous = Graph()
     for s, p, o, _g in dataset.quads((None, None, None, None)):
-        if s == GONE or (s == regraded and p == KKG.evidenceGrade):
+        if s == GONE or (s == regraded and p == KKG.certainty):
             continue
         previous.add((s, p, o))
-    previous.add((regraded, KKG.evidenceGrade, new_grade))
+    previous.add((regraded, KKG.certainty, new))
     previous.add(FAKE)
     previous.serialize(path, format="nt", encoding="utf-8")
     return regraded
+
+
+def appraisal_of(dataset: Dataset, rated: object, evidence: object) -> object:
+    """The derived appraisal of ``evidence`` for ``rated``, found with the triple API."""
+    found = set(dataset.subjects(KKG.appraisedFor, rated)) & set(  # type: ignore[arg-type]
+        dataset.subjects(KKG.appraises, evidence)  # type: ignore[arg-type]
+    )
+    assert len(found) <= 1, (rated, evidence, found)
+    return next(iter(found), None)
+
+
+def rated_claims(dataset: Dataset, predicate: URIRef, *values: URIRef) -> set[object]:
+    return {
+        c for c in dataset.subjects(RDF.type, KKG.Claim) if dataset.value(c, predicate) in values
+    }
 
 
 @pytest.fixture(scope="session")
@@ -135,40 +157,49 @@ def test_named_condition_claims(memory: MemoryStore, derived: Dataset) -> None:
     assert claims == set(derived.subjects(KKG.forCondition, KID["condition-chronic-pain"]))
     assert GONE in claims
     for row in result.records():
-        assert "grade" in row, row
+        assert row["certainty"] == derived.value(row["claim"], KKG.certainty), row
+        assert row["status"] == derived.value(row["claim"], KKG.status), row
         assert (row["claim"], KKG.hasRisk, row["risk"]) in derived
+        # each risk carries its own certainty, rated by the same rules
+        assert row["riskCertainty"] == derived.value(row["risk"], KKG.certainty), row
+        assert row.get("severity") == derived.value(row["risk"], KKG.severity)
 
 
-def _anecdote_only(derived: Dataset) -> set[object]:
-    found: set[object] = set()
-    for claim in derived.subjects(RDF.type, KKG.Claim):
-        support = [
-            derived.value(ev, KKG.evidenceLevel)
-            for ev in derived.objects(claim, KKG.hasEvidence)
-            if derived.value(ev, KKG.direction) == KKG.Supports
-        ]
-        if support and all(level == KKG.Anecdote for level in support):
-            found.add(claim)
-    return found
-
-
-def test_named_anecdote_only_claims(memory: MemoryStore, derived: Dataset) -> None:
-    result = run(memory, "anecdote-only-claims")
-    assert column(result, "claim") == _anecdote_only(derived)
-    assert result.rows
+def test_named_no_human_evidence_claims(memory: MemoryStore, derived: Dataset) -> None:
+    result = run(memory, "no-human-evidence-claims")
+    expected = rated_claims(derived, KKG.certainty, KKG.NoHumanEvidence)
+    assert expected, "the shipped graph has claims no study in people bears on"
+    assert column(result, "claim") == expected
     for row in result.records():
-        assert int(str(row["anecdotes"])) >= 1
-        assert row["grade"] in (KKG.Anecdote, KKG.Contested)
+        claim = row["claim"]
+        assert row.get("preclinicalSupport") == derived.value(claim, KKG.preclinicalSupport)
+        assert int(str(row["evidenceLines"])) == len(set(derived.objects(claim, KKG.hasEvidence)))
+    # no line in people points either way: any appraised human line is inconclusive
+    for claim in expected:
+        for appraisal in derived.subjects(KKG.appraisedFor, claim):
+            evidence = derived.value(appraisal, KKG.appraises)
+            assert derived.value(evidence, KKG.direction) == KKG.Inconclusive, (claim, evidence)
 
 
 def test_named_contested_claims(memory: MemoryStore, derived: Dataset) -> None:
     result = run(memory, "contested-claims")
-    contested = set(derived.subjects(KKG.evidenceGrade, KKG.Contested))
-    assert contested, "the shipped graph has contested claims"
-    assert column(result, "claim") == contested
-    for claim in contested:
+    disputed = rated_claims(derived, KKG.status, KKG.Contested, KKG.Refuted)
+    assert disputed, "the shipped graph has contested or refuted claims"
+    assert column(result, "claim") == disputed
+    for row in result.records():
+        claim, evidence = row["claim"], row["evidence"]
+        appraisal = appraisal_of(derived, claim, evidence)
+        assert appraisal is not None, "only appraised (human) lines are listed"
+        assert row["lineCertainty"] == derived.value(appraisal, KKG.lineCertainty)  # type: ignore[arg-type]
+        assert row["direction"] == derived.value(evidence, KKG.direction)
+        assert row.get("design") == derived.value(evidence, KKG.design)
+        assert row["status"] == derived.value(claim, KKG.status)
+    against = {KKG.Disputes, KKG.Null}
+    for claim in disputed:
         directions = {r["direction"] for r in result.records() if r["claim"] == claim}
-        assert directions == {KKG.Supports, KKG.Disputes}, claim
+        assert directions & against, claim
+        if derived.value(claim, KKG.status) == KKG.Contested:
+            assert KKG.Supports in directions, claim
 
 
 def test_named_risks_by_severity(memory: MemoryStore, derived: Dataset) -> None:
@@ -180,6 +211,10 @@ def test_named_risks_by_severity(memory: MemoryStore, derived: Dataset) -> None:
     assert ranks == sorted(ranks, reverse=True)
     assert (KID["risk-dependence"], KKG.severity, KKG.Moderate) in derived
     assert KID["risk-dependence"] in column(result, "risk")
+    for row in result.records():
+        assert row["certainty"] == derived.value(row["risk"], KKG.certainty), row
+        if "evidence" in row:
+            assert row.get("design") == derived.value(row["evidence"], KKG.design)
 
 
 def test_named_mechanism_paths(memory: MemoryStore, derived: Dataset) -> None:
@@ -192,14 +227,34 @@ def test_named_mechanism_paths(memory: MemoryStore, derived: Dataset) -> None:
     assert (KID.mitragynine, KID.mor, KID["effect-analgesia"]) in {
         (r["compound"], r["receptor"], r["effect"]) for r in result.records()
     }
+    for row in result.records():
+        assert row["certainty"] == derived.value(row["claim"], KKG.certainty)
 
 
 def test_named_article_claims(memory: MemoryStore, derived: Dataset) -> None:
     result = run(memory, "article-claims")
+    appearances = {
+        a
+        for a in derived.subjects(KKG.appearsIn, KID["src-seed-article"])
+        if (a, RDF.type, KKG.ClaimAppearance) in derived
+    }
+    assert appearances, "the seed article has claim appearances"
     claims = column(result, "claim")
-    assert claims, "the seed article has claims"
-    assert claims == set(derived.subjects(KKG.appearsIn, KID["src-seed-article"]))
-    assert all("grade" in row for row in result.records())
+    assert claims == {derived.value(a, KKG.asserts) for a in appearances}
+    # one row per quoted sentence (an appearance may quote more than one)
+    quotes = [
+        (derived.value(a, KKG.asserts), q)
+        for a in appearances
+        for q in derived.objects(a, KKG.quote)
+    ]
+    assert sorted((r["claim"], r["quote"]) for r in result.records()) == sorted(quotes)
+    for row in result.records():
+        assert row["certainty"] == derived.value(row["claim"], KKG.certainty)
+        assert row["status"] == derived.value(row["claim"], KKG.status)
+    # where a claim appears is never evidence for it
+    for claim in claims:
+        cited = set(derived.objects(claim, KKG.hasEvidence / KKG.citation))  # type: ignore[arg-type]
+        assert KID["src-seed-article"] not in cited, claim
 
 
 def test_named_claim_sources(memory: MemoryStore, derived: Dataset) -> None:
@@ -210,6 +265,10 @@ def test_named_claim_sources(memory: MemoryStore, derived: Dataset) -> None:
         assert {"doi", "pmid", "url"} & set(row) or derived.value(row["source"], KKG.contentHash)
         if derived.value(row["source"], KKG.pmid) is not None:
             assert row["pmid"] == derived.value(row["source"], KKG.pmid)
+        assert row.get("design") == derived.value(row["evidence"], KKG.design)
+        appraisal = appraisal_of(derived, claim, row["evidence"])
+        expected = None if appraisal is None else derived.value(appraisal, KKG.lineCertainty)  # type: ignore[arg-type]
+        assert row.get("lineCertainty") == expected, row
 
 
 def test_named_metabolites(memory: MemoryStore) -> None:
@@ -225,16 +284,27 @@ def test_named_compound_effects(memory: MemoryStore, derived: Dataset) -> None:
     result = run(memory, "compound-effects")
     assert column(result, "claim") == set(derived.subjects(KKG.claimSubject, KID.mitragynine))
     assert KID["effect-analgesia"] in column(result, "effect")
+    for row in result.records():
+        assert row["certainty"] == derived.value(row["claim"], KKG.certainty)
+        assert row["status"] == derived.value(row["claim"], KKG.status)
     leaf = run(memory, "compound-effects", subject="kratom-leaf")  # a bare slug is a kid: IRI
     assert GONE in column(leaf, "claim")
 
 
-def test_named_claims_by_grade(memory: MemoryStore, derived: Dataset) -> None:
-    result = run(memory, "claims-by-grade")
-    counts = {r["grade"]: int(str(r["claims"])) for r in result.records()}
-    assert counts == dict(Counter(derived.objects(None, KKG.evidenceGrade)))
-    assert counts[KKG.Contested] >= 1
-    assert result.column("grade")[0] == KKG.SystematicReview or KKG.SystematicReview not in counts
+def test_named_claims_by_certainty(memory: MemoryStore, derived: Dataset) -> None:
+    result = run(memory, "claims-by-certainty")
+    counts = {(r["certainty"], r.get("status")): int(str(r["claims"])) for r in result.records()}
+    claims = set(derived.subjects(RDF.type, KKG.Claim))
+    expected = Counter(
+        (derived.value(c, KKG.certainty), derived.value(c, KKG.status))
+        for c in claims
+        if derived.value(c, KKG.certainty) is not None
+    )
+    assert counts == dict(expected)
+    assert sum(counts.values()) == len(claims), "every claim is rated once"
+    ranks = [int(str(derived.value(c, KKG.rank))) for c in result.column("certainty")]
+    assert ranks == sorted(ranks, reverse=True), "from high certainty down"
+    assert set(ranks) <= {0, 1, 2, 3, 4}
 
 
 def test_named_claim_graph(memory: MemoryStore, derived: Dataset) -> None:
@@ -242,12 +312,16 @@ def test_named_claim_graph(memory: MemoryStore, derived: Dataset) -> None:
     result = run(memory, "claim-graph", claim="kid:claim-mitragynine-analgesia")
     assert result.graph is not None
     assert (claim, KKG.claimSubject, KID.mitragynine) in result.graph
+    for predicate in (KKG.certainty, KKG.status, KKG.preclinicalSupport, KKG.explanation):
+        assert (claim, predicate, derived.value(claim, predicate)) in result.graph
     for evidence in derived.objects(claim, KKG.hasEvidence):
-        assert (
-            evidence,
-            KKG.evidenceLevel,
-            derived.value(evidence, KKG.evidenceLevel),
-        ) in result.graph
+        assert (evidence, KKG.design, derived.value(evidence, KKG.design)) in result.graph
+        appraisal = appraisal_of(derived, claim, evidence)
+        if appraisal is not None:
+            text = derived.value(appraisal, KKG.appraisalText)  # type: ignore[arg-type]
+            assert (appraisal, KKG.appraisalText, text) in result.graph
+    for risk in derived.objects(claim, KKG.hasRisk):
+        assert (risk, KKG.certainty, derived.value(risk, KKG.certainty)) in result.graph
     turtle = render(result, "turtle")
     assert len(Graph().parse(data=turtle, format="turtle")) == len(result.graph)
 
@@ -260,27 +334,53 @@ def test_named_release_diff(compared: tuple[Dataset, URIRef]) -> None:
     }
     assert ("removed", *FAKE) in changes
     assert ("added", GONE, RDF.type, KKG.Claim) in changes
-    assert (
-        "added",
-        regraded,
-        KKG.evidenceGrade,
-        dataset.value(regraded, KKG.evidenceGrade, any=True),
-    ) in changes or any(
-        c[0] == "added" and c[1] == regraded and c[2] == KKG.evidenceGrade for c in changes
-    )
+    current = dataset.graph(GRAPH_DERIVED).value(regraded, KKG.certainty)
+    assert ("added", regraded, KKG.certainty, current) in changes
+    assert {c[:3] for c in changes if c[1] == regraded} == {
+        ("added", regraded, KKG.certainty),
+        ("removed", regraded, KKG.certainty),
+    }
     # nothing else changed
     assert {c[1] for c in changes} == {GONE, regraded, FAKE[0]}
 
 
-def test_named_grade_changes(compared: tuple[Dataset, URIRef], derived: Dataset) -> None:
+def test_named_certainty_changes(compared: tuple[Dataset, URIRef], derived: Dataset) -> None:
     dataset, regraded = compared
-    result = kratomkg.query(named="grade-changes", store=MemoryStore(dataset))
-    rows = {r["claim"]: (r.get("before"), r.get("after")) for r in result.records()}
+    result = kratomkg.query(named="certainty-changes", store=MemoryStore(dataset))
+    rows = {
+        r["claim"]: (r.get("before"), r.get("after"), r.get("statusBefore"), r.get("statusAfter"))
+        for r in result.records()
+    }
     assert set(rows) == {GONE, regraded}
-    assert rows[GONE] == (None, derived.value(GONE, KKG.evidenceGrade))
-    before, after = rows[regraded]
+    assert rows[GONE] == (
+        None,
+        derived.value(GONE, KKG.certainty),
+        None,
+        derived.value(GONE, KKG.status),
+    )
+    before, after, status_before, status_after = rows[regraded]
     assert before != after
-    assert after == derived.value(regraded, KKG.evidenceGrade)
+    assert after == derived.value(regraded, KKG.certainty)
+    assert status_before == status_after == derived.value(regraded, KKG.status)
+
+
+def test_certainty_changes_sees_a_status_change_at_equal_certainty(tmp_path: Path) -> None:
+    dataset = load_for_query()
+    claim = regraded_claim(dataset)
+    status = dataset.value(claim, KKG.status)
+    other = KKG.Contested if status != KKG.Contested else KKG.Supported
+    previous = Graph()
+    for s, p, o, _g in dataset.quads((None, None, None, None)):
+        if not (s == claim and p == KKG.status):
+            previous.add((s, p, o))
+    previous.add((claim, KKG.status, other))
+    previous.serialize(tmp_path / "previous.nt", format="nt", encoding="utf-8")
+    compared = load_for_query(compare=tmp_path / "previous.nt")
+    result = kratomkg.query(named="certainty-changes", store=MemoryStore(compared))
+    assert [(r["claim"], r["statusBefore"], r["statusAfter"]) for r in result.records()] == [
+        (claim, other, status)
+    ]
+    assert result.records()[0]["before"] == result.records()[0]["after"]
 
 
 def test_release_comparison_needs_a_previous_release(memory: MemoryStore) -> None:

@@ -187,7 +187,7 @@ def build(out_dir: Path) -> None:
     """Build the validated release: RDF files, manifest and report.
 
     Loads the ontology and knowledge base, validates them (exit 1 and write nothing on any
-    violation), derives grades, and writes every artefact into OUT. The previous release
+    violation), derives the ratings, and writes every artefact into OUT. The previous release
     is replaced only once the new one is complete.
 
     \b
@@ -213,7 +213,7 @@ def build(out_dir: Path) -> None:
 )
 @handle_errors
 def stats(files: tuple[Path, ...], with_kb: bool, fmt: str) -> None:
-    """Count resources by class, evidence by level and claims by grade.
+    """Count resources by class, evidence by design, claims and risks by derived rating.
 
     \b
     Examples:
@@ -293,7 +293,7 @@ def _password(user: str | None) -> str | None:
     "--compare",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
-    help="A previous release (e.g. kratomkg.nq) for release-diff and grade-changes.",
+    help="A previous release (e.g. kratomkg.nq) for release-diff and certainty-changes.",
 )
 @click.option(
     "--timeout",
@@ -338,7 +338,7 @@ def query(
       kratomkg query 'SELECT ?c WHERE { ?c a kkg:Compound }' --format csv
       kratomkg query --named contested-claims --store oxigraph --format json
       kratomkg query --named release-diff --compare old/kratomkg.nq
-      kratomkg query --named claims-by-grade --endpoint http://localhost:7878/query
+      kratomkg query --named claims-by-certainty --endpoint http://localhost:7878/query
     """
     from kratomkg.querying import engine
     from kratomkg.querying.results import render
@@ -460,7 +460,7 @@ def push(
 ) -> None:
     """Load the graph into any SPARQL 1.1 server (Graph Store Protocol).
 
-    Sends the shipped graph (or FILES) with its derived grades, one named graph per part.
+    Sends the shipped graph (or FILES) with its derived ratings, one named graph per part.
     Pushing twice does not duplicate anything; --replace also drops what an earlier push
     sent to the same graphs and this one no longer has (use it for a new release).
 
@@ -512,7 +512,7 @@ def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, o
     """Export the graph for triple stores, graph tools or a browser.
 
     RDF formats (turtle, ntriples, nquads, trig, jsonld, rdfxml) write every triple with
-    derived grades; graph formats (graphml for yEd, gexf for Gephi, dot for Graphviz, cyjs
+    the derived ratings; graph formats (graphml for yEd, gexf for Gephi, dot for Graphviz, cyjs
     for Cytoscape, csv-nodes/csv-edges for Neo4j) write the --view projection; html is a
     self-contained offline viewer. With no FILES, exports the shipped knowledge graph.
 

@@ -1,4 +1,10 @@
-"""Count what the knowledge graph holds: resources by class, evidence by level, grades."""
+"""Count what the knowledge graph holds: resources by class, evidence by design, ratings.
+
+Evidence is counted by the *facts* curators record (its study design); claims and risks by
+the ratings the rules derive from those facts (certainty of the human evidence, status).
+Every scale is listed in full, zeros included and in its own order, so two releases' counts
+line up row for row.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,13 @@ from dataclasses import dataclass
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
 from kratomkg.derivation import derive
 from kratomkg.namespaces import GRAPH_DERIVED, GRAPH_KB, GRAPH_ONTOLOGY, GRAPH_USER, KKG
+from kratomkg.report import curie
 
-__all__ = ["STATS_FORMATS", "Stats", "stats"]
+__all__ = ["STATS_FORMATS", "ClaimRating", "Stats", "claim_ratings", "stats"]
 
 # The classes a curator counts, in the order of the data model.
 COUNTED_CLASSES: tuple[str, ...] = (
@@ -26,9 +34,15 @@ COUNTED_CLASSES: tuple[str, ...] = (
     "Condition",
     "Risk",
     "Claim",
+    "ClaimAppearance",
     "Evidence",
     "Source",
 )
+# Design classes in the order evidence is counted: the human ladder first (by the certainty
+# each design starts from), then reviews, preclinical work and authority statements.
+_DESIGN_CLASSES = ("HumanStudyDesign", "ReviewDesign", "PreclinicalDesign", "AuthorityDesign")
+# Status in the order a reader weighs it; kkg:EvidenceStatus has no rank of its own.
+_STATUS_ORDER = ("Supported", "Contested", "Refuted", "NoEvidence")
 
 
 @dataclass(frozen=True)
@@ -36,8 +50,10 @@ class Stats:
     """Counts of the knowledge graph, in a stable order."""
 
     classes: dict[str, int]
-    evidence_levels: dict[str, int]
-    grades: dict[str, int]
+    evidence_designs: dict[str, int]
+    claim_certainty: dict[str, int]
+    claim_status: dict[str, int]
+    risk_certainty: dict[str, int]
     triples: dict[str, int]
 
     def to_json(self) -> str:
@@ -48,8 +64,10 @@ class Stats:
         """Render as aligned plain-text tables."""
         blocks = [
             _table("class", "count", self.classes),
-            _table("evidence level", "evidence", self.evidence_levels),
-            _table("claim grade", "claims", self.grades),
+            _table("evidence design", "evidence", self.evidence_designs),
+            _table("claim certainty", "claims", self.claim_certainty),
+            _table("claim status", "claims", self.claim_status),
+            _table("risk certainty", "risks", self.risk_certainty),
             _table("named graph", "triples", self.triples),
         ]
         return "\n".join(blocks)
@@ -59,6 +77,16 @@ class Stats:
         return getattr(self, STATS_FORMATS[fmt])()  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True)
+class ClaimRating:
+    """One claim's derived rating, as the release report lists it."""
+
+    claim: str
+    certainty: str
+    status: str
+    preclinical_support: str
+
+
 def _table(left: str, right: str, rows: dict[str, int]) -> str:
     width = max([len(left), *(len(k) for k in rows)])
     lines = [f"{left:<{width}}  {right:>9}", f"{'-' * width}  {'-' * 9}"]
@@ -66,47 +94,133 @@ def _table(left: str, right: str, rows: dict[str, int]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _label(graph: Graph, node: URIRef) -> str:
+def _label(graph: Graph, node: Node) -> str:
     label = graph.value(node, RDFS.label)
     return str(label) if label is not None else str(node).rsplit("/", 1)[-1]
 
 
-def stats(dataset: Dataset) -> Stats:
-    """Count the instance data of ``dataset`` (knowledge base and user files)."""
+def _rank(graph: Graph, node: Node | None) -> int:
+    rank = graph.value(node, KKG.rank) if node is not None else None
+    return int(str(rank)) if rank is not None else 0
+
+
+def _ensure_derived(dataset: Dataset) -> None:
     if len(dataset.graph(GRAPH_DERIVED)) == 0:
         derive(dataset)
-    ontology = dataset.graph(GRAPH_ONTOLOGY)
+
+
+def _instance_data(dataset: Dataset) -> Graph:
     data = Graph()
     for graph_name in (GRAPH_KB, GRAPH_USER):
         for triple in dataset.graph(graph_name):
             data.add(triple)
+    return data
+
+
+def _designs(ontology: Graph) -> list[Node]:
+    """Every study design of the ontology, in ladder order (see ``_DESIGN_CLASSES``)."""
+    ordered: list[Node] = []
+    for name in _DESIGN_CLASSES:
+        members = set(ontology.subjects(RDF.type, KKG[name])) - set(ordered)
+        start = {d: _rank(ontology, ontology.value(d, KKG.startCertainty)) for d in members}
+        ordered += sorted(members, key=lambda d: (-start[d], _label(ontology, d)))
+    return ordered
+
+
+def _certainties(ontology: Graph) -> list[Node]:
+    """Every certainty of the ontology, most certain first."""
+    found = set(ontology.subjects(RDF.type, KKG.Certainty))
+    return sorted(found, key=lambda c: (-_rank(ontology, c), str(c)))
+
+
+def _statuses(ontology: Graph) -> list[Node]:
+    found = set(ontology.subjects(RDF.type, KKG.EvidenceStatus))
+    known = [KKG[name] for name in _STATUS_ORDER if KKG[name] in found]
+    return known + sorted(found - set(known), key=str)
+
+
+def _count(
+    ontology: Graph, scale: list[Node], values: Counter[Node], unrated: int = 0
+) -> dict[str, int]:
+    counts = {_label(ontology, node): values.get(node, 0) for node in scale}
+    if unrated:
+        counts["not rated"] = unrated
+    return counts
+
+
+def stats(dataset: Dataset) -> Stats:
+    """Count the instance data of ``dataset`` (knowledge base and user files)."""
+    _ensure_derived(dataset)
+    ontology = dataset.graph(GRAPH_ONTOLOGY)
+    data = _instance_data(dataset)
     classes: dict[str, int] = {}
+    members_of: dict[str, set[Node]] = {}
     for name in COUNTED_CLASSES:
         members = {KKG[name], *ontology.transitive_subjects(RDFS.subClassOf, KKG[name])}
-        classes[name] = len({s for c in members for s in data.subjects(RDF.type, c)})
+        members_of[name] = {s for c in members for s in data.subjects(RDF.type, c)}
+        classes[name] = len(members_of[name])
 
-    levels = sorted(
-        ontology.subjects(RDF.type, KKG.EvidenceLevel),
-        key=lambda level: int(str(ontology.value(level, KKG.rank) or 0)),
-    )
-    level_counts = Counter(data.objects(None, KKG.evidenceLevel))
-    evidence_levels = {
-        _label(ontology, lvl): level_counts.get(lvl, 0) for lvl in levels if isinstance(lvl, URIRef)
-    }
+    designs = [data.value(e, KKG.design) for e in members_of["Evidence"]]
+    design_counts: Counter[Node] = Counter(d for d in designs if d is not None)
+    evidence_designs = _count(ontology, _designs(ontology), design_counts)
+    if None in designs:
+        evidence_designs["no design recorded"] = designs.count(None)
 
     derived = dataset.graph(GRAPH_DERIVED)
-    grade_counts = Counter(derived.objects(None, KKG.evidenceGrade))
-    grade_order = [KKG.Unsupported, KKG.Contested, *levels]
-    grades = {
-        _label(ontology, g): grade_counts.get(g, 0) for g in grade_order if isinstance(g, URIRef)
-    }
+    certainties, statuses = _certainties(ontology), _statuses(ontology)
+
+    def rated(kind: str, predicate: URIRef) -> tuple[Counter[Node], int]:
+        values = [derived.value(node, predicate) for node in members_of[kind]]
+        found: Counter[Node] = Counter(v for v in values if v is not None)
+        return found, sum(v is None for v in values)
+
+    claim_certainty = _count(ontology, certainties, *rated("Claim", KKG.certainty))
+    claim_status = _count(ontology, statuses, *rated("Claim", KKG.status))
+    risk_certainty = _count(ontology, certainties, *rated("Risk", KKG.certainty))
 
     triples = {
         str(g.identifier).rsplit("/", 1)[-1]: len(g)
         for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier))
         if len(g)
     }
-    return Stats(classes=classes, evidence_levels=evidence_levels, grades=grades, triples=triples)
+    return Stats(
+        classes=classes,
+        evidence_designs=evidence_designs,
+        claim_certainty=claim_certainty,
+        claim_status=claim_status,
+        risk_certainty=risk_certainty,
+        triples=triples,
+    )
+
+
+def claim_ratings(dataset: Dataset) -> list[ClaimRating]:
+    """Every claim of the instance data with its derived rating, most certain first.
+
+    Claims of equal certainty are listed by status (supported, contested, refuted, no
+    evidence) and then by CURIE, so the list is the same on every build.
+    """
+    _ensure_derived(dataset)
+    ontology = dataset.graph(GRAPH_ONTOLOGY)
+    derived = dataset.graph(GRAPH_DERIVED)
+    data = _instance_data(dataset)
+    status_order = {node: i for i, node in enumerate(_statuses(ontology))}
+    rows: list[tuple[int, int, str, ClaimRating]] = []
+    for claim in set(data.subjects(RDF.type, KKG.Claim)):
+        certainty = derived.value(claim, KKG.certainty)
+        status = derived.value(claim, KKG.status)
+        preclinical = derived.value(claim, KKG.preclinicalSupport)
+        name = curie(str(claim))
+        rating = ClaimRating(
+            claim=name,
+            certainty=_label(ontology, certainty) if certainty is not None else "not rated",
+            status=_label(ontology, status) if status is not None else "not rated",
+            preclinical_support=_label(ontology, preclinical) if preclinical is not None else "",
+        )
+        rank = _rank(ontology, certainty) if certainty is not None else -1
+        last = len(status_order)
+        order = status_order.get(status, last) if status is not None else last
+        rows.append((-rank, order, name, rating))
+    return [row[3] for row in sorted(rows, key=lambda r: r[:3])]
 
 
 STATS_FORMATS: dict[str, str] = {"text": "to_text", "json": "to_json"}

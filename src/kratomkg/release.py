@@ -18,7 +18,7 @@ from rdflib import Dataset
 
 from kratomkg._io import atomic_write_text, replace_directory, staging_directory
 from kratomkg._version import __version__
-from kratomkg.counts import Stats, stats
+from kratomkg.counts import ClaimRating, Stats, claim_ratings, stats
 from kratomkg.errors import ValidationFailedError
 from kratomkg.export.rdf import RDF_FORMATS, jsonld_context_document, serialize
 from kratomkg.export.registry import release_files, shared_projections
@@ -39,6 +39,7 @@ class BuildContext:
     dataset: Dataset
     report: ValidationReport
     stats: Stats
+    claims: list[ClaimRating] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -62,17 +63,40 @@ def _report_markdown(ctx: BuildContext) -> str:
         "|---|---:|",
         *(f"| {name} | {count} |" for name, count in s.classes.items()),
         "",
-        "## Evidence by level",
+        "## Evidence by study design",
         "",
-        "| evidence level | evidence |",
+        "| design | evidence |",
         "|---|---:|",
-        *(f"| {name} | {count} |" for name, count in s.evidence_levels.items()),
+        *(f"| {name} | {count} |" for name, count in s.evidence_designs.items()),
         "",
-        "## Claims by derived grade",
+        "## Claims by derived certainty",
         "",
-        "| grade | claims |",
+        "Certainty of the human evidence, GRADE-style (derived by the rules, never typed).",
+        "",
+        "| certainty | claims |",
         "|---|---:|",
-        *(f"| {name} | {count} |" for name, count in s.grades.items()),
+        *(f"| {name} | {count} |" for name, count in s.claim_certainty.items()),
+        "",
+        "## Claims by derived status",
+        "",
+        "| status | claims |",
+        "|---|---:|",
+        *(f"| {name} | {count} |" for name, count in s.claim_status.items()),
+        "",
+        "## Risks by derived certainty",
+        "",
+        "| certainty | risks |",
+        "|---|---:|",
+        *(f"| {name} | {count} |" for name, count in s.risk_certainty.items()),
+        "",
+        "## Every claim",
+        "",
+        "| claim | certainty | status | preclinical support |",
+        "|---|---|---|---|",
+        *(
+            f"| `{c.claim}` | {c.certainty} | {c.status} | {c.preclinical_support} |"
+            for c in ctx.claims
+        ),
         "",
         "## Validation",
         "",
@@ -121,11 +145,13 @@ def build(
     if dataset is None:
         say("loading ontology and knowledge base")
         dataset = load()
-    say("deriving grades and validating against the shapes")
+    say("deriving ratings and validating against the shapes")
     report = validate(dataset)
     if not report.conforms:
         raise ValidationFailedError(report)
-    ctx = BuildContext(dataset=dataset, report=report, stats=stats(dataset))
+    ctx = BuildContext(
+        dataset=dataset, report=report, stats=stats(dataset), claims=claim_ratings(dataset)
+    )
 
     with staging_directory(out) as stage, shared_projections():
         for name, writer in ARTEFACTS.items():

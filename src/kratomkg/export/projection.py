@@ -197,7 +197,7 @@ def source_graph(data: Dataset | Graph) -> Graph:
 
 
 def local_name(node: Node | None) -> str:
-    """The last path segment of an IRI (``kkg:LowCertainty`` -> ``LowCertainty``)."""
+    """Return the last path segment of an IRI (``kkg:LowCertainty`` -> ``LowCertainty``)."""
     return str(node).rsplit("/", 1)[-1] if node is not None else ""
 
 
@@ -253,7 +253,7 @@ class _Reader:
         return int(rank) if isinstance(rank, Literal) else 0
 
     def appraisals(self, rated: Node) -> dict[Node, Node]:
-        """The derived appraisals of ``rated`` (a claim or risk), keyed by the evidence."""
+        """Return the derived appraisals of ``rated`` (a claim or risk), keyed by the evidence."""
         if self._appraisals is None:
             index: dict[Node, dict[Node, Node]] = defaultdict(dict)
             for appraisal in sorted(set(self.graph.subjects(KKG.appraisedFor, None)), key=str):
@@ -265,12 +265,12 @@ class _Reader:
         return self._appraisals.get(rated, {})
 
     def appearances(self, claim: Node) -> list[Node]:
-        """The claim appearances that assert ``claim``, in IRI order."""
+        """Return the claim appearances that assert ``claim``, in IRI order."""
         return sorted(set(self.graph.subjects(KKG.asserts, claim)), key=node_key)
 
 
 def rating(reader: _Reader, node: Node) -> dict[str, Scalar]:
-    """The derived rating of a claim or risk as flat attributes (labels, keys and rank).
+    """Return the derived rating of a claim or risk as flat attributes (labels, keys, rank).
 
     Keys are local names (``LowCertainty``, ``Contested``) so that tools can filter and
     style on them; labels are the ontology's words ("low", "contested") for people.
@@ -300,7 +300,7 @@ def rating(reader: _Reader, node: Node) -> dict[str, Scalar]:
 
 
 def certainty_color(key: str) -> str:
-    """The colour of a certainty key; unrated claims are drawn in a pale grey."""
+    """Return the colour of a certainty key; unrated claims are drawn in a pale grey."""
     return CERTAINTY_COLORS.get(key, UNRATED_COLOR)
 
 

@@ -117,7 +117,7 @@ def text_color(background: str) -> str:
 
 
 def _raw_text(reader: _Reader, node: Node, predicate: URIRef) -> str:
-    """A literal with its line breaks kept (explanations are written step by step)."""
+    """Return a literal with its line breaks kept (explanations go step by step)."""
     values = [v for v in reader.objects(node, predicate) if isinstance(v, Literal)]
     english = [v for v in values if v.language in ("en", None)] or values
     lines = "\n".join(str(v) for v in english).replace("\r\n", "\n").split("\n")
@@ -194,7 +194,7 @@ def _evidence(reader: _Reader, evidence: Node, appraisal: Node | None) -> dict[s
 
 
 def _evidence_lines(reader: _Reader, rated: Node) -> list[dict[str, Any]]:
-    """The evidence of a claim or risk, each with its appraisal for it, most telling first."""
+    """Return the evidence of a claim or risk with its appraisals, most telling first."""
     appraisals = reader.appraisals(rated)
     lines = [
         _evidence(reader, e, appraisals.get(e)) for e in reader.objects(rated, KKG.hasEvidence)
@@ -278,9 +278,7 @@ def claim_details(reader: _Reader) -> dict[str, dict[str, Any]]:
         risks = [_risk_summary(reader, r) for r in reader.objects(claim, KKG.hasRisk)]
         risks.sort(key=lambda r: (-r["severity_rank"], -r["certainty_rank"], r["label"]))
         appearances = [_appearance(reader, a) for a in reader.appearances(claim)]
-        appearances.sort(
-            key=lambda a: ([s["label"] for s in a["sources"]], a["quote"], a["iri"])
-        )
+        appearances.sort(key=lambda a: ([s["label"] for s in a["sources"]], a["quote"], a["iri"]))
         subject = reader.value(claim, KKG.claimSubject)
         effect = reader.value(claim, KKG.claimedEffect)
         comparator = reader.value(claim, KKG.comparator)
