@@ -81,6 +81,37 @@ def test_manifest_matches_files(release: Path) -> None:
         assert len(data) == info["bytes"]
 
 
+def test_report_counts_ratings_and_lists_every_claim(release: Path, source: Dataset) -> None:
+    from collections import Counter
+
+    from rdflib.namespace import RDF, RDFS
+    from rdflib.term import Node
+
+    from kratomkg.namespaces import GRAPH_KB, KKG
+    from kratomkg.report import curie
+
+    text = (release / "report.md").read_text(encoding="utf-8")
+    derived, kb = source.graph(GRAPH_DERIVED), source.graph(GRAPH_KB)
+    claims = set(kb.subjects(RDF.type, KKG.Claim))
+    assert claims
+
+    def label(node: Node | None) -> str:
+        return str(source.value(node, RDFS.label))
+
+    for claim in claims:
+        certainty = label(derived.value(claim, KKG.certainty))
+        status = label(derived.value(claim, KKG.status))
+        assert f"| `{curie(str(claim))}` | {certainty} | {status} |" in text, claim
+    counts = Counter(label(derived.value(c, KKG.certainty)) for c in claims)
+    section = text.split("## Claims by derived certainty", 1)[1].split("##", 1)[0]
+    for name in ("high", "moderate", "low", "very low", "no human evidence"):
+        assert f"| {name} | {counts.get(name, 0)} |" in section, name
+    assert "## Evidence by study design" in text
+    assert "## Claims by derived status" in text
+    assert "evidence level" not in text.lower()
+    assert "derived grade" not in text.lower()
+
+
 def test_ontology_version_is_stamped_from_the_package(release: Path) -> None:
     import kratomkg
 

@@ -87,6 +87,8 @@ def test_validate_with_kb_merges_the_shipped_graph(runner: CliRunner, tmp_path: 
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         'kid:claim-test a kkg:Claim ; rdfs:label "test"@en ;\n'
         "  kkg:claimSubject kid:mitragynine ; kkg:claimedEffect kid:effect-analgesia ;\n"
+        # a proposition of its own: the shipped graph already claims analgesia in general
+        "  kkg:forCondition kid:condition-fibromyalgia ;\n"
         "  kkg:hasEvidence kid:ev-vicknasingam2020-cold-pressor ;\n"
         "  kkg:hasRisk kid:risk-dependence .\n",
         encoding="utf-8",
@@ -147,10 +149,23 @@ def test_stats_table_and_json(runner: CliRunner) -> None:
     text = runner.invoke(cli, ["stats"])
     assert text.exit_code == 0
     assert "Claim" in text.output
-    assert "evidence level" in text.output
+    assert "evidence design" in text.output
+    assert "claim certainty" in text.output
     data = json.loads(runner.invoke(cli, ["stats", "--format", "json"]).output)
     assert data["classes"]["Claim"] > 0
-    assert sum(data["grades"].values()) == data["classes"]["Claim"]
+    # every claim and every risk is rated exactly once, on the whole scale
+    assert sum(data["claim_certainty"].values()) == data["classes"]["Claim"]
+    assert sum(data["claim_status"].values()) == data["classes"]["Claim"]
+    assert sum(data["risk_certainty"].values()) == data["classes"]["Risk"]
+    assert list(data["claim_certainty"]) == [
+        "high",
+        "moderate",
+        "low",
+        "very low",
+        "no human evidence",
+    ]
+    assert list(data["claim_status"]) == ["supported", "contested", "refuted", "no evidence"]
+    assert sum(data["evidence_designs"].values()) == data["classes"]["Evidence"]
 
 
 def test_installed_entry_point_runs() -> None:

@@ -153,7 +153,9 @@ def test_cli_export_to_stdout_and_file(runner: CliRunner, tmp_path: Path) -> Non
     result = runner.invoke(cli, ["export", "--format", "ntriples", "-o", "-"])
     assert result.exit_code == 0, result.stderr
     parsed = Graph().parse(data=result.stdout, format="nt")
-    assert (None, URIRef("https://w3id.org/kratomkg/ontology/evidenceGrade"), None) in parsed
+    # every triple, the derived ratings included
+    assert (None, URIRef("https://w3id.org/kratomkg/ontology/certainty"), None) in parsed
+    assert (None, URIRef("https://w3id.org/kratomkg/ontology/appraisalText"), None) in parsed
 
     target = tmp_path / "out" / "graph.gexf"
     result = runner.invoke(cli, ["export", "--format", "gexf", "--view", "full", "-o", str(target)])

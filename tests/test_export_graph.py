@@ -13,8 +13,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from rdflib import Dataset, Literal
-from rdflib.namespace import RDF
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 
 from kratomkg import to_networkx
 from kratomkg.export.csv import write_edges_csv, write_nodes_csv
@@ -22,8 +22,10 @@ from kratomkg.export.cyjs import write_cyjs
 from kratomkg.export.dot import write_dot
 from kratomkg.export.gexf import write_gexf
 from kratomkg.export.graphml import write_graphml
-from kratomkg.export.projection import TYPE_COLORS, node_key, source_graph
+from kratomkg.export.projection import CERTAINTY_COLORS, TYPE_COLORS, node_key, source_graph
 from kratomkg.namespaces import KID, KKG
+
+from .conftest import MINIMAL
 
 REQUIRE_REAL_PARTS = os.environ.get("KRATOMKG_REQUIRE_REAL_PARTS") == "1"
 HEX = re.compile(r"^#[0-9A-F]{6}$")
@@ -63,7 +65,7 @@ def test_summary_shows_receptor_actions_and_one_edge_per_claim(
     assert all(a["kind"] == "interaction" for a in actions.values())
     assert any("agonist" in str(a["action"]) for a in actions.values())
 
-    # Computed independently: one claim edge per Claim, carrying the claim's derived grade.
+    # Computed independently: one claim edge per Claim, carrying the claim's derived rating.
     claims = set(graph.subjects(RDF.type, KKG.Claim))
     claim_edges = {
         key: attrs
@@ -73,9 +75,68 @@ def test_summary_shows_receptor_actions_and_one_edge_per_claim(
     assert set(claim_edges) == {node_key(c) for c in claims}
     for claim in claims:
         attrs = claim_edges[node_key(claim)]
-        grade = graph.value(claim, KKG.evidenceGrade)
-        assert attrs["grade_key"] == str(grade).rsplit("/", 1)[-1]
+        certainty = graph.value(claim, KKG.certainty)
+        assert attrs["certainty_key"] == str(certainty).rsplit("/", 1)[-1]
+        assert attrs["certainty"] == str(graph.value(certainty, RDFS.label))
+        assert attrs["certainty_rank"] == int(str(graph.value(certainty, KKG.rank)))
+        assert attrs["color"] == CERTAINTY_COLORS[str(attrs["certainty_key"])]
+        assert attrs["status_key"] == str(graph.value(claim, KKG.status)).rsplit("/", 1)[-1]
+        preclinical = graph.value(claim, KKG.preclinicalSupport)
+        assert attrs["preclinical_support"] == str(graph.value(preclinical, RDFS.label))
+        assert attrs["explanation"] == " ".join(str(graph.value(claim, KKG.explanation)).split())
         assert attrs["evidence_count"] == len(set(graph.objects(claim, KKG.hasEvidence)))
+        assert attrs["human_evidence"] == len(set(graph.subjects(KKG.appraisedFor, claim)))
+        # where the claim appeared, through its kkg:ClaimAppearance nodes
+        sources = {
+            str(graph.value(s, RDFS.label))
+            for a in graph.subjects(KKG.asserts, claim)
+            for s in graph.objects(a, KKG.appearsIn)
+        }
+        assert set(str(attrs.get("appears_in", "")).split("; ")) - {""} == sources
+    # the seed article's claims say so on their edges
+    assert any("appears_in" in a for a in claim_edges.values())
+
+
+def test_certainty_colours_are_a_sequential_scale_with_grey_for_no_evidence() -> None:
+    def luminance(color: str) -> float:
+        r, g, b = (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    ladder = ["HighCertainty", "ModerateCertainty", "LowCertainty", "VeryLowCertainty"]
+    steps = [luminance(CERTAINTY_COLORS[k]) for k in ladder]
+    assert steps == sorted(steps), "darker means more certain"
+    grey = CERTAINTY_COLORS["NoHumanEvidence"]
+    assert grey[1:3] == grey[3:5] == grey[5:7], "no human evidence is a neutral grey"
+    assert len(set(CERTAINTY_COLORS.values())) == len(CERTAINTY_COLORS)
+
+
+def test_risk_nodes_carry_their_own_rating(shipped: Dataset, summary: nx.MultiDiGraph[str]) -> None:
+    graph = source_graph(shipped)
+    risks = set(graph.subjects(RDF.type, KKG.Risk))
+    assert risks
+    for risk in risks:
+        attrs = summary.nodes[node_key(risk)]
+        certainty = graph.value(risk, KKG.certainty)
+        assert attrs["certainty_key"] == str(certainty).rsplit("/", 1)[-1]
+        assert attrs["status_key"] == str(graph.value(risk, KKG.status)).rsplit("/", 1)[-1]
+        assert attrs["explanation"] == " ".join(str(graph.value(risk, KKG.explanation)).split())
+
+
+def test_projection_derives_the_ratings_when_the_data_has_none() -> None:
+    from kratomkg import load
+
+    dataset = load([MINIMAL])
+    assert (None, KKG.certainty, None) not in dataset
+    graph = source_graph(dataset)
+    claim = URIRef("https://example.org/test/claim")
+    assert graph.value(claim, KKG.certainty) is not None
+    assert (None, KKG.certainty, None) not in dataset, "the input is not modified"
+    attrs = to_networkx(dataset).get_edge_data(
+        "<https://example.org/test/alkaloid>", "<https://example.org/test/analgesia>"
+    )
+    (edge,) = attrs.values()
+    assert edge["certainty_key"] == str(graph.value(claim, KKG.certainty)).rsplit("/", 1)[-1]
+    assert edge["appears_in"] == "a post"
 
 
 def test_summary_nodes_are_the_domain_types(summary: nx.MultiDiGraph[str]) -> None:
@@ -120,9 +181,9 @@ def test_graphml_reads_back_in_networkx_with_labels(
         assert back.nodes[node]["label"] == attrs["label"]
         assert back.nodes[node]["type"] == attrs["type"]
     assert back.nodes["kid:mitragynine"]["shape_type"] == "roundrectangle"  # yFiles ShapeNode
-    grades = {a.get("grade_rank") for *_, a in back.edges(data=True)} - {None}
-    assert grades
-    assert all(isinstance(g, int) for g in grades)
+    ranks = {a.get("certainty_rank") for *_, a in back.edges(data=True)} - {None}
+    assert ranks
+    assert all(isinstance(r, int) for r in ranks)
 
 
 def test_gexf_reads_back_in_networkx_with_labels_and_colors(
@@ -173,6 +234,10 @@ def test_dot_quotes_ids_and_uses_six_digit_colors(summary: nx.MultiDiGraph[str])
     colors = re.findall(r'color="([^"]*)"', text)
     assert colors
     assert all(HEX.match(c) for c in colors)
+    # a contested claim is dashed, a refuted one dotted: the status never rests on colour
+    statuses = {a.get("status_key") for *_, a in summary.edges(data=True)}
+    assert ("Contested" in statuses) == ('style="dashed"' in text)
+    assert ("Refuted" in statuses) == ('style="dotted"' in text)
 
 
 def test_dot_renders_in_graphviz_without_warnings(

@@ -33,7 +33,12 @@ def test_wheel_contains_ontology_kb_and_shapes(tmp_path: Path) -> None:
     }
     assert expected, "no Turtle sources found in the tree"
     assert expected <= names
-    assert "kratomkg/rules/evidence-grade.rq" in names
+    # every derivation rule and every named query ships
+    from kratomkg.derivation import RULES
+    from kratomkg.querying.named import named_queries
+
+    assert {f"kratomkg/rules/{rule}.rq" for rule in RULES} <= names
+    assert {f"kratomkg/queries/{name}.rq" for name in named_queries()} <= names
     assert "kratomkg/py.typed" in names
     # The offline viewer inlines the vendored Cytoscape.js; its licence travels with it.
     assert "kratomkg/export/vendor/cytoscape.min.js" in names

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
 import kratomkg
 from kratomkg.errors import QueryError
@@ -51,8 +52,8 @@ def regraded_claim(dataset: Dataset) -> URIRef:
     return claims[0]  # type: ignore[return-value]
 
 
-def _rated(dataset: Dataset, node: object) -> bool:
-    return dataset.value(node, KKG.certainty) is not None  # type: ignore[arg-type]
+def _rated(dataset: Dataset, node: Node) -> bool:
+    return dataset.value(node, KKG.certainty) is not None
 
 
 def write_previous_release(dataset: Dataset, path: Path) -> URIRef:
@@ -71,16 +72,16 @@ def write_previous_release(dataset: Dataset, path: Path) -> URIRef:
     return regraded
 
 
-def appraisal_of(dataset: Dataset, rated: object, evidence: object) -> object:
+def appraisal_of(dataset: Dataset, rated: Node, evidence: Node) -> Node | None:
     """The derived appraisal of ``evidence`` for ``rated``, found with the triple API."""
-    found = set(dataset.subjects(KKG.appraisedFor, rated)) & set(  # type: ignore[arg-type]
-        dataset.subjects(KKG.appraises, evidence)  # type: ignore[arg-type]
+    found = set(dataset.subjects(KKG.appraisedFor, rated)) & set(
+        dataset.subjects(KKG.appraises, evidence)
     )
     assert len(found) <= 1, (rated, evidence, found)
     return next(iter(found), None)
 
 
-def rated_claims(dataset: Dataset, predicate: URIRef, *values: URIRef) -> set[object]:
+def rated_claims(dataset: Dataset, predicate: URIRef, *values: URIRef) -> set[Node]:
     return {
         c for c in dataset.subjects(RDF.type, KKG.Claim) if dataset.value(c, predicate) in values
     }
@@ -190,7 +191,7 @@ def test_named_contested_claims(memory: MemoryStore, derived: Dataset) -> None:
         claim, evidence = row["claim"], row["evidence"]
         appraisal = appraisal_of(derived, claim, evidence)
         assert appraisal is not None, "only appraised (human) lines are listed"
-        assert row["lineCertainty"] == derived.value(appraisal, KKG.lineCertainty)  # type: ignore[arg-type]
+        assert row["lineCertainty"] == derived.value(appraisal, KKG.lineCertainty)
         assert row["direction"] == derived.value(evidence, KKG.direction)
         assert row.get("design") == derived.value(evidence, KKG.design)
         assert row["status"] == derived.value(claim, KKG.status)
@@ -267,7 +268,7 @@ def test_named_claim_sources(memory: MemoryStore, derived: Dataset) -> None:
             assert row["pmid"] == derived.value(row["source"], KKG.pmid)
         assert row.get("design") == derived.value(row["evidence"], KKG.design)
         appraisal = appraisal_of(derived, claim, row["evidence"])
-        expected = None if appraisal is None else derived.value(appraisal, KKG.lineCertainty)  # type: ignore[arg-type]
+        expected = None if appraisal is None else derived.value(appraisal, KKG.lineCertainty)
         assert row.get("lineCertainty") == expected, row
 
 
@@ -318,12 +319,32 @@ def test_named_claim_graph(memory: MemoryStore, derived: Dataset) -> None:
         assert (evidence, KKG.design, derived.value(evidence, KKG.design)) in result.graph
         appraisal = appraisal_of(derived, claim, evidence)
         if appraisal is not None:
-            text = derived.value(appraisal, KKG.appraisalText)  # type: ignore[arg-type]
+            text = derived.value(appraisal, KKG.appraisalText)
             assert (appraisal, KKG.appraisalText, text) in result.graph
     for risk in derived.objects(claim, KKG.hasRisk):
         assert (risk, KKG.certainty, derived.value(risk, KKG.certainty)) in result.graph
     turtle = render(result, "turtle")
     assert len(Graph().parse(data=turtle, format="turtle")) == len(result.graph)
+
+
+@pytest.mark.parametrize("target", ["claim-kratom-leaf-anxiolysis-anxiety", "risk-dependence"])
+def test_named_claim_rating(memory: MemoryStore, derived: Dataset, target: str) -> None:
+    rated = KID[target]
+    result = run(memory, "claim-rating", claim=f"kid:{target}")
+    rows = result.records()
+    for row in rows:
+        assert row["certainty"] == derived.value(rated, KKG.certainty)
+        assert row["status"] == derived.value(rated, KKG.status)
+        assert row["preclinical"] == derived.value(rated, KKG.preclinicalSupport)
+    # first the explanation, then one row per appraised line of human evidence
+    assert "line" not in rows[0]
+    assert rows[0]["why"] == derived.value(rated, KKG.explanation)
+    appraisals = set(derived.subjects(KKG.appraisedFor, rated))
+    assert {(r["evidence"], r["why"]) for r in rows[1:]} == {
+        (derived.value(a, KKG.appraises), derived.value(a, KKG.appraisalText)) for a in appraisals
+    }
+    ranks = [int(str(derived.value(r["line"], KKG.rank))) for r in rows[1:]]
+    assert ranks == sorted(ranks, reverse=True), "most certain line first"
 
 
 def test_named_release_diff(compared: tuple[Dataset, URIRef]) -> None:

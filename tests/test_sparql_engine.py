@@ -210,10 +210,10 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> object:
 
 ENDPOINT_CASES = [
     MINIMAL,
-    DATA / "invalid" / "claim-hand-typed-grade.ttl",
+    DATA / "invalid" / "claim-hand-typed-rating.ttl",
     DATA / "invalid" / "source-no-identifier.ttl",
     DATA / "invalid" / "evidence-bad-sample-size.ttl",
-    DATA / "warning" / "claim-only-anecdote.ttl",
+    DATA / "warning" / "human-study-no-sample-size.ttl",
 ]
 
 

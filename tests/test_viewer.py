@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rdflib import Dataset
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
 
 from kratomkg import export_graph, load, to_networkx
+from kratomkg.export.projection import CERTAINTY_COLORS, source_graph
 from kratomkg.export.viewer import CYTOSCAPE_VERSION, cytoscape_source, embed_json
+from kratomkg.namespaces import KID, KKG
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("KRATOMKG_CHROMIUM", "/usr/bin/chromium")
@@ -157,20 +162,48 @@ def test_type_filter_hides_and_shows_nodes(page: Browser) -> None:
     assert page.js("() => cy.nodes('[type = \"Risk\"]').filter(n => n.visible()).length") == risks
 
 
-def test_grade_filter_hides_claim_edges_of_that_grade(page: Browser) -> None:
-    key = page.js("() => cy.edges('[kind = \"claim\"]')[0].data('grade_key')")
-    page.page.click(f"#grade-filters input[data-key='{key}']")
-    visible = page.js(
-        "(k) => cy.edges('[kind = \"claim\"]').filter(e => e.data('grade_key') === k"
-        " && e.visible()).length",
-        key,
+@pytest.mark.parametrize(
+    ("box", "attr"), [("certainty", "certainty_key"), ("status", "status_key")]
+)
+def test_rating_filter_hides_claim_edges_of_that_rating(page: Browser, box: str, attr: str) -> None:
+    key = page.js(f"() => cy.edges('[kind = \"claim\"]')[0].data('{attr}')")
+    page.page.click(f"#{box}-filters input[data-key='{key}']")
+    counts = page.js(
+        """([a, k]) => {
+          const claims = cy.edges('[kind = "claim"]');
+          return {
+            hidden: claims.filter(e => e.data(a) === k && e.visible()).length,
+            others: claims.filter(e => e.data(a) !== k && !e.visible()).length,
+          };
+        }""",
+        [attr, key],
     )
-    others = page.js(
-        "(k) => cy.edges('[kind = \"claim\"]').filter(e => e.data('grade_key') !== k"
-        " && !e.visible()).length",
-        key,
+    assert counts == {"hidden": 0, "others": 0}
+
+
+def test_legends_list_the_whole_certainty_scale_with_counts(
+    page: Browser, shipped: Dataset
+) -> None:
+    graph = source_graph(shipped)
+    rows = page.page.locator("#certainty-filters label.filter")
+    labels = [rows.nth(i).inner_text().rsplit("\n", 1)[0].strip() for i in range(rows.count())]
+    assert labels == ["high", "moderate", "low", "very low", "no human evidence"]
+    counts = page.js("() => kratomkgViewer.data.certainties.map(c => [c.key, c.count])")
+    claims = list(graph.subjects(RDF.type, KKG.Claim))
+    expected = Counter(str(graph.value(c, KKG.certainty)).rsplit("/", 1)[-1] for c in claims)
+    assert {k: n for k, n in counts if n} == dict(expected)
+    # edges are coloured by certainty; "no human evidence" is grey
+    colours = page.js(
+        """() => cy.edges('[kind = "claim"]').map(e => [e.data('certainty_key'),
+                 e.style('line-color')])"""
     )
-    assert (visible, others) == (0, 0)
+    for key, colour in colours:
+        r, g, b = (int(x) for x in colour.removeprefix("rgb(").rstrip(")").split(","))
+        assert f"#{r:02X}{g:02X}{b:02X}" == CERTAINTY_COLORS[key], key
+    assert page.js(
+        '() => cy.edges(\'[kind = "claim"][status_key = "Contested"]\')'
+        ".every(e => e.style('line-style') === 'dashed')"
+    )
 
 
 def test_search_highlights_matching_nodes(page: Browser) -> None:
@@ -213,7 +246,104 @@ def test_clicking_a_claim_edge_shows_its_evidence_with_a_doi(page: Browser) -> N
     assert doi_links.count() >= 1
     assert panel.locator(".card.risk").count() >= 1
     text = panel.inner_text()
-    assert "Supports" in text or "supports" in text
+    assert "Certainty" in text
+    assert "Status" in text
+
+
+def _open_claim(page: Browser, iri: str) -> Any:
+    assert page.js("(iri) => kratomkgViewer.showClaim(iri)", iri)
+    assert page.page.get_attribute("#panel", "data-claim") == iri
+    return page.page.locator("#panel")
+
+
+def _text(graph: Graph, node: Node, predicate: URIRef) -> str:
+    return " ".join(str(graph.value(node, predicate)).split())
+
+
+def test_claim_panel_shows_rating_explanation_appraisals_and_appearances(
+    page: Browser, shipped: Dataset
+) -> None:
+    graph = source_graph(shipped)
+    # A claim of the seed article with human evidence: it has every section.
+    claims = sorted(
+        (
+            c
+            for a in graph.subjects(KKG.appearsIn, KID["src-seed-article"])
+            for c in graph.objects(a, KKG.asserts)
+            if set(graph.subjects(KKG.appraisedFor, c))
+        ),
+        key=str,
+    )
+    assert claims
+    claim = claims[0]
+    panel = _open_claim(page, str(claim))
+    text = " ".join(panel.inner_text().split())
+    certainty = graph.value(claim, KKG.certainty)
+    status = graph.value(claim, KKG.status)
+    preclinical = graph.value(claim, KKG.preclinicalSupport)
+    badge = panel.locator("dd .badge.certainty")
+    assert badge.inner_text() == str(graph.value(certainty, RDFS.label))
+    assert panel.locator("dd .badge.status").inner_text() == str(graph.value(status, RDFS.label))
+    assert str(graph.value(preclinical, RDFS.label)) in text
+    # the "why": the derived explanation, word for word
+    assert " ".join(panel.locator("p.why").inner_text().split()) == _text(
+        graph, claim, KKG.explanation
+    )
+    # every line of evidence, with its design, direction, and appraisal text for this claim
+    evidence = set(graph.objects(claim, KKG.hasEvidence))
+    cards = panel.locator(".card.evidence")
+    assert cards.count() == len(evidence)
+    for e in evidence:
+        card = panel.locator(f".card.evidence[data-evidence='{e}']")
+        card_text = " ".join(card.inner_text().split())
+        design = graph.value(e, KKG.design)
+        assert str(graph.value(design, RDFS.label)) in card_text
+        assert str(graph.value(graph.value(e, KKG.direction), RDFS.label)) in card_text
+        appraisals = set(graph.subjects(KKG.appraisedFor, claim)) & set(
+            graph.subjects(KKG.appraises, e)
+        )
+        for appraisal in appraisals:
+            assert _text(graph, appraisal, KKG.appraisalText) in card_text
+        for source in graph.objects(e, KKG.citation):
+            doi, pmid = graph.value(source, KKG.doi), graph.value(source, KKG.pmid)
+            if doi is not None:
+                assert card.locator(f"a[href='https://doi.org/{doi}']").count() >= 1
+            if pmid is not None:
+                href = f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+                assert card.locator(f"a[href='{href}']").count() >= 1
+    # the risks, each with its own certainty
+    for risk in graph.objects(claim, KKG.hasRisk):
+        card = panel.locator(f".card.risk[data-risk='{risk}']")
+        label = graph.value(graph.value(risk, KKG.certainty), RDFS.label)
+        assert card.locator(".badge.certainty").inner_text() == str(label)
+    # where the claim was made: the exact sentence and the source
+    appearances = list(graph.subjects(KKG.asserts, claim))
+    assert panel.locator(".card.appearance").count() == len(appearances)
+    for appearance in appearances:
+        card = panel.locator(f".card.appearance[data-appearance='{appearance}']")
+        for quote in graph.objects(appearance, KKG.quote):
+            assert " ".join(str(quote).split()) in " ".join(card.inner_text().split())
+        where = graph.value(appearance, KKG.appearsIn)
+        assert str(graph.value(where, RDFS.label) or "") in card.inner_text()
+
+
+def test_risk_node_shows_its_own_rating(page: Browser, shipped: Dataset) -> None:
+    graph = source_graph(shipped)
+    risk = KID["risk-dependence"]
+    position = page.js(
+        """(id) => { const n = cy.$id(id); cy.zoom(2); cy.center(n);
+                     return n.renderedPosition(); }""",
+        "kid:risk-dependence",
+    )
+    _click_at(page, position)
+    assert page.page.get_attribute("#panel", "data-risk") == str(risk)
+    panel = page.page.locator("#panel")
+    label = graph.value(graph.value(risk, KKG.certainty), RDFS.label)
+    assert panel.locator("dd .badge.certainty").inner_text() == str(label)
+    assert " ".join(panel.locator("p.why").inner_text().split()) == _text(
+        graph, risk, KKG.explanation
+    )
+    assert panel.locator(".card.evidence").count() == len(set(graph.objects(risk, KKG.hasEvidence)))
 
 
 def test_clicking_a_node_lists_its_claims_and_opens_one(page: Browser) -> None:
@@ -259,8 +389,9 @@ def test_hostile_labels_stay_text(browser: Browser, tmp_path: Path) -> None:
 def test_screenshot_for_the_readme(page: Browser) -> None:
     """Write docs/viewer.png: the graph with one claim's evidence panel open."""
     page.js(
-        """() => { const e = cy.$id(cy.edges('[kind = "claim"]').filter(
-                     x => x.data('grade_key') === 'SystematicReview')[0].id());
+        """() => { const e = cy.edges('[kind = "claim"]').sort(
+                     (a, b) => b.data('certainty_rank') - a.data('certainty_rank')
+                       || (a.id() < b.id() ? -1 : 1))[0];
                    e.select(); kratomkgViewer.showClaim(e.data('iri')); cy.fit(undefined, 30); }"""
     )
     page.page.wait_for_timeout(200)

@@ -2,7 +2,7 @@
 
 The data graph is the union of the ontology, the knowledge base or user files, and the
 derived graph, so ``sh:class`` and ``sh:targetClass`` follow ``rdfs:subClassOf`` without
-running inference, and derived grades are checked against their evidence.
+running inference, and every claim and risk is checked to carry its derived rating.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def _results(report_graph: Graph) -> list[ValidationResult]:
 def validate(dataset: Dataset | None = None) -> ValidationReport:
     """Validate ``dataset`` (by default the shipped knowledge graph) against the shapes.
 
-    The derived graph is recomputed first, so a grade typed by hand meets the rule's grade
-    and the shapes catch the mismatch.
+    The derived graph is recomputed first, so a rating typed by hand meets the rules' rating
+    and the shapes catch it (the first rule flags a typed rating even when the two agree).
     """
     import pyshacl  # heavy: imported only when validation runs
 
