@@ -87,3 +87,26 @@ def test_cli_exits_1_and_names_focus_node_and_rule(runner: CliRunner, fixture: P
     for shape in expected_shapes(fixture):
         assert curie(shape) in result.output
     assert "ex" in result.output or "https://example.org/test/" in result.output
+
+
+def test_shapes_pyshacl_refuses_are_an_error_never_a_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SPARQL constraint pySHACL will not run (it holds VALUES) must not read as 'conforms'."""
+    from rdflib import Graph
+
+    import kratomkg.validation as validation
+    from kratomkg.errors import InputError
+
+    refused = Graph().parse(
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/shapes/> .
+        ex:S a sh:NodeShape ;
+            sh:targetClass <https://w3id.org/kratomkg/ontology/Claim> ;
+            sh:sparql [ sh:message "x" ;
+                sh:select "SELECT $this WHERE { VALUES ?x { 1 } $this ?p ?x }" ] .
+        """,
+        format="turtle",
+    )
+    monkeypatch.setattr(validation, "load_shapes", lambda: refused)
+    with pytest.raises(InputError, match="pySHACL could not validate"):
+        validation.validate(load([MINIMAL]))

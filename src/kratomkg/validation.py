@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from kratomkg import _sparql
 from kratomkg.derivation import derive
+from kratomkg.errors import InputError
 from kratomkg.loading import load, union_graph
 from kratomkg.parse import parse_into
 from kratomkg.report import Severity, ValidationReport, ValidationResult
@@ -95,6 +96,10 @@ def validate(dataset: Dataset | None = None) -> ValidationReport:
         allow_warnings=True,
         abort_on_first=False,
     )
+    if not isinstance(report_graph, Graph):
+        # pySHACL returns its refusal (say, a SPARQL constraint it may not run) instead of a
+        # report; checking nothing must never read as "conforms".
+        raise InputError("shapes", f"pySHACL could not validate with these shapes: {report_graph}")
     report = ValidationReport.from_results(_results(report_graph))
     if not conforms and report.conforms:  # pragma: no cover - engine disagreement guard
         raise RuntimeError("pySHACL reported non-conformance without a violation result")
