@@ -7,6 +7,8 @@ records, then checks the certainty, status and explanation the rules derive.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -383,23 +385,20 @@ def test_derive_emits_direct_edges_and_is_idempotent() -> None:
     assert not any(isinstance(term, BNode) for triple in first for term in triple)
 
 
-def test_derived_ratings_are_the_same_on_oxigraph() -> None:
+def test_derived_ratings_are_the_same_on_oxigraph(tmp_path: Path) -> None:
     from kratomkg.store_loading import load_store
 
     dataset = _dataset()
     _clean_rct(dataset, "trial-for", size=50)
     _add_human_evidence(dataset, "survey-null", design=KKG.CrossSectionalSurvey, direction=KKG.Null)
     reference = set(derive(dataset))
-    path = MINIMAL.parent.parent / "tmp-oxigraph-derive.ttl"
-    try:
-        dataset.graph(GRAPH_USER).serialize(path, format="turtle")
-        store = load_store([MINIMAL, path])
-        import pyoxigraph as ox
+    path = tmp_path / "user.ttl"
+    dataset.graph(GRAPH_USER).serialize(path, format="turtle")
+    store = load_store([MINIMAL, path])
+    import pyoxigraph as ox
 
-        derived = ox.NamedNode(str(GRAPH_DERIVED))
-        quads = list(store.quads_for_pattern(None, None, None, derived))
-    finally:
-        path.unlink(missing_ok=True)
+    derived = ox.NamedNode(str(GRAPH_DERIVED))
+    quads = list(store.quads_for_pattern(None, None, None, derived))
     explanations = {
         str(q.subject): str(q.object) for q in quads if str(q.predicate) == f"<{KKG.explanation}>"
     }
