@@ -169,8 +169,7 @@ def sample_report(url: str | None = "https://forum.example/t/123") -> dict[str, 
     """A report with every feature a renderer must show (see the module docstring)."""
     s1 = "Kratom is the best painkiller for my back pain."
     s2 = (
-        "It also supports the immune system and it is not addictive at all, "
-        "I never had withdrawal."
+        "It also supports the immune system and it is not addictive at all, I never had withdrawal."
     )
     s3 = "A 2023 trial found that kratom does not relieve depression."
     s4 = "Studies suggest kratom may ease opioid withdrawal"  # a clause: overlaps s4 whole
@@ -178,7 +177,11 @@ def sample_report(url: str | None = "https://forum.example/t/123") -> dict[str, 
     s5 = "Our premium capsules give you energy\nand focus, every day."
     s6 = "Heavy use is linked to seizures."  # names a risk, makes no claim
     bath = source("bath2020", "Bath et al. 2020", "10.1000/example", None)
-    trial = source("trial2023", "Trial et al. 2023", "10.1000/trial", "31234567")
+    # a long DOI, as real ones are: it must wrap on a phone
+    trial = source(
+        "trial2023", "Trial et al. 2023", "10.2174/2405461503666180420120649", "31234567"
+    )
+    singh = source("singh2014", "Singh et al. 2014", "10.1000/singh", None)
     cohort = source("cohort2021", "Cohort et al. 2021", None, "30111222")
     fda = source("fda2019", "FDA advisory 2019", None, None, "https://www.fda.gov/example")
     dependence = risk("risk-dependence", "Dependence", 1, True)
@@ -227,7 +230,11 @@ def sample_report(url: str | None = "https://forum.example/t/123") -> dict[str, 
                         1,
                     )
                 ],
-                risks=[dependence, withdrawal, risk("risk-drug-interactions", "Drug interactions", 2, False)],
+                risks=[
+                    dependence,
+                    withdrawal,
+                    risk("risk-drug-interactions", "Drug interactions", 2, False),
+                ],
                 related=[
                     {
                         "iri": KID + "claim-kratom-leaf-analgesia-chronic-pain",
@@ -264,6 +271,17 @@ def sample_report(url: str | None = "https://forum.example/t/123") -> dict[str, 
             verdict=verdict(
                 certainty=certainty(1),
                 explanation="The graph records dependence as a risk (very low certainty).",
+                # as the extraction reports it: evidence for the risk is against the claim
+                evidenceAgainst=[
+                    evidence(
+                        "singh2014",
+                        "cross-sectional survey",
+                        "supports",
+                        "Most long-term users scored as dependent.",
+                        singh,
+                        1,
+                    )
+                ],
                 risks=[dependence],
             ),
         ),
@@ -316,7 +334,9 @@ def sample_report(url: str | None = "https://forum.example/t/123") -> dict[str, 
             "effect",
             "Kratom leaf may ease opioid withdrawal.",
             effect=entity("effect-withdrawal-relief", "withdrawal relief", "ease"),
-            condition=entity("condition-opioid-withdrawal", "opioid withdrawal", "opioid withdrawal"),
+            condition=entity(
+                "condition-opioid-withdrawal", "opioid withdrawal", "opioid withdrawal"
+            ),
             hedged=True,
             framing=["ReportsStudy", "Hedged"],
             appearances=[appearance(s4, ["ReportsStudy", "Hedged"], "affirmed", [])],
@@ -330,12 +350,12 @@ def sample_report(url: str | None = "https://forum.example/t/123") -> dict[str, 
                 status={"iri": KKG + "Supported", "label": "supported"},
                 explanation=None,
                 evidenceFor=[
-                    evidence(
-                        "fda2019", "regulator statement", "supports", "Noted use.", fda, 3
-                    ),
+                    evidence("fda2019", "regulator statement", "supports", "Noted use.", fda, 3),
                     # the same source twice: cited once
                     evidence("cohort2021b", "cohort study", "supports", "Less craving.", cohort, 2),
-                    evidence("cohort2021c", "cohort study", "supports", "Fewer symptoms.", cohort, 2),
+                    evidence(
+                        "cohort2021c", "cohort study", "supports", "Fewer symptoms.", cohort, 2
+                    ),
                 ],
                 risks=[liver],
             ),
@@ -393,7 +413,9 @@ def sample_report(url: str | None = "https://forum.example/t/123") -> dict[str, 
                         "sentence": s2,
                         "start": span(s2)[0],
                         "end": span(s2)[1],
-                        "matches": [term("withdrawal", "risk", "risk-withdrawal-syndrome", "W", s2)],
+                        "matches": [
+                            term("withdrawal", "risk", "risk-withdrawal-syndrome", "W", s2)
+                        ],
                     }
                 ],
             },
@@ -483,7 +505,7 @@ def test_one_claim_review_per_claim(markup: dict[str, Any], expanded: list[dict[
     assert len(markup["@graph"]) == len(doc["claims"]) == len(reviews)
     ids = [r["@id"] for r in reviews]
     assert len(set(ids)) == len(ids)
-    for review, item in zip(markup["@graph"], doc["claims"]):
+    for review, item in zip(markup["@graph"], doc["claims"], strict=True):
         assert review["@id"] == f"urn:kratomkg:check:sha256:{'ab' * 32}:{item['id']}"
         assert review["claimReviewed"] == item["statement"]
 
@@ -502,14 +524,14 @@ def _one(node: dict[str, Any], prop: str) -> Any:
 
 def test_every_review_has_the_required_properties(expanded: list[dict[str, Any]]) -> None:
     doc = sample_report()
-    for node, item in zip(expanded, doc["claims"]):
+    for node, item in zip(expanded, doc["claims"], strict=True):
         assert node["@type"] == [SCHEMA + "ClaimReview"]
         assert _one(node, "claimReviewed") == item["statement"]
         (claim_node,) = _values(node, "itemReviewed")
         assert claim_node["@type"] == [SCHEMA + "Claim"]
         appearances = _values(claim_node, "appearance")
         assert len(appearances) == len(item["appearances"])
-        for work, app in zip(appearances, item["appearances"]):
+        for work, app in zip(appearances, item["appearances"], strict=True):
             assert work["@type"] == [SCHEMA + "CreativeWork"]
             assert _one(work, "url") == "https://forum.example/t/123"
             assert _one(work, "text") == app["sentence"]
@@ -564,10 +586,10 @@ def test_citations_link_doi_and_pubmed() -> None:
     trial = by_id[KID + "src-trial2023"]
     assert trial["@type"] == "ScholarlyArticle"
     assert trial["sameAs"] == [
-        "https://doi.org/10.1000/trial",
+        "https://doi.org/10.2174/2405461503666180420120649",
         "https://pubmed.ncbi.nlm.nih.gov/31234567/",
     ]
-    assert trial["url"] == "https://doi.org/10.1000/trial"
+    assert trial["url"] == "https://doi.org/10.2174/2405461503666180420120649"
     assert trial["name"] == "Trial et al. 2023"
     assert trial["datePublished"] == "2023"
     assert by_id[KID + "src-cohort2021"]["sameAs"] == "https://pubmed.ncbi.nlm.nih.gov/30111222/"
@@ -593,7 +615,10 @@ def test_safety_claim_cites_risk_evidence_when_present() -> None:
         "evidence": [evidence("risk2020", "systematic review", "supports", "Dep.", src, 1)],
     }
     (review,) = [r for r in claim_reviews(doc)["@graph"] if r["@id"].endswith(":claim-3")]
-    assert [c["sameAs"] for c in review["citation"]] == ["https://doi.org/10.1000/risk"]
+    assert [c["sameAs"] for c in review["citation"]] == [
+        "https://doi.org/10.1000/singh",
+        "https://doi.org/10.1000/risk",
+    ]
 
 
 def test_without_url_or_date_the_file_name_is_used_and_nothing_invented() -> None:
@@ -653,7 +678,7 @@ class Vocabulary:
 
     def __init__(self, path: Path) -> None:
         nodes = expand(json.loads(path.read_text(encoding="utf-8")))
-        graph = nodes[0]["@graph"] if "@graph" in nodes[0] else nodes
+        graph = nodes[0].get("@graph", nodes)
         self.classes: set[str] = set()
         self.properties: set[str] = set()
         self.data_types: set[str] = set()

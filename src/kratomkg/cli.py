@@ -537,6 +537,90 @@ def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, o
         click.echo(f"kratomkg: wrote {fmt} to {output}", err=True)
 
 
+@cli.command()
+@click.argument("articles", nargs=-1, required=True, metavar="ARTICLE...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json", "claimreview", "html"]),
+    default="text",
+    show_default=True,
+    help="Report format: text (coloured on a terminal), markdown, json (schema "
+    "https://w3id.org/kratomkg/check/report/1), claimreview (schema.org JSON-LD) or html.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="File to write (replaced atomically); '-' writes to stdout.",
+)
+@click.option("--url", metavar="URL", help="Where the article was published (for the report).")
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="When it was published or checked.")
+@click.option(
+    "--fail-below",
+    type=click.Choice(["high", "moderate", "low", "very-low"]),
+    default=None,
+    help="Exit 1 when an affirmed claim's certainty is below this level or the graph has "
+    "no evidence for it (for moderation pipelines).",
+)
+@handle_errors
+def check(
+    articles: tuple[str, ...],
+    fmt: str,
+    output: str,
+    url: str | None,
+    date_: str | None,
+    fail_below: str | None,
+) -> None:
+    """Say what an article claims about kratom and what the evidence says about each claim.
+
+    ARTICLE is a plain-text, Markdown or HTML file, or '-' for standard input. Every claim
+    keeps its sentence and character span; a claim the graph has no proposition for is
+    reported as having no evidence in the graph, never matched to the nearest claim.
+
+    \b
+    Examples:
+      kratomkg check post.txt
+      kratomkg check page.html --format html -o report.html
+      curl -s URL | kratomkg check - --url URL --format claimreview
+    Exit codes: 0 report written; 1 with --fail-below, a claim below the level; 2 bad input.
+    """
+    import datetime
+
+    from kratomkg._io import atomic_write_text
+    from kratomkg.check import check_file
+    from kratomkg.check.render import render
+    from kratomkg.errors import InputError
+
+    if date_ is not None:
+        try:
+            datetime.date.fromisoformat(date_)
+        except ValueError:
+            raise InputError("--date", f"{date_!r} is not a date in the form YYYY-MM-DD") from None
+    if fmt == "html" and len(articles) > 1:
+        raise InputError("--format html", "writes one article per page; give one ARTICLE")
+    if url is not None and len(articles) > 1:
+        raise InputError("--url", "names one article; give one ARTICLE with --url")
+    reports = [check_file(a, url=url, date=date_) for a in articles]
+    color = output == "-" and fmt == "text" and sys.stdout.isatty()
+    text = render([r.to_dict() for r in reports], fmt, color=color)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(Path(output), text)
+        click.echo(f"kratomkg: wrote {fmt} report to {output}", err=True)
+    if fail_below is not None:
+        weak = [c for r in reports for c in r.weak_claims(fail_below)]
+        if weak:
+            click.echo(
+                f"kratomkg: {len(weak)} claim(s) below {fail_below} certainty or with no evidence in the graph",
+                err=True,
+            )
+            sys.exit(1)
+
+
 def main() -> None:
     """Entry point of the ``kratomkg`` console script."""
     cli(prog_name="kratomkg")

@@ -70,9 +70,7 @@ def claim_reviews(doc: Mapping[str, Any], *, review_url: str | None = None) -> d
     document: Mapping[str, Any] = doc.get("document") or {}
     return {
         "@context": dict(CONTEXT),
-        "@graph": [
-            _claim_review(claim, document, review_url) for claim in doc.get("claims") or []
-        ],
+        "@graph": [_claim_review(claim, document, review_url) for claim in doc.get("claims") or []],
     }
 
 
@@ -238,7 +236,9 @@ def _unique_sources(sources: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
             continue
         seen.add(key)
         work: dict[str, Any] = {
-            "@type": "ScholarlyArticle" if source.get("doi") or source.get("pmid") else "CreativeWork"
+            "@type": "ScholarlyArticle"
+            if source.get("doi") or source.get("pmid")
+            else "CreativeWork"
         }
         if source.get("iri"):
             work["@id"] = str(source["iri"])

@@ -16,6 +16,7 @@ __all__ = [
     "CLAIM_VERB",
     "COMPARATIVE",
     "COMPOUND_ANAPHOR",
+    "CONDITION_ANAPHOR",
     "CONTAINER",
     "GENERIC_RISK",
     "NEGATION",
@@ -45,7 +46,9 @@ TOPIC = re.compile(
     r"\b(?:research (?:into|on)|investigat\w*|examin\w*|delves? into|explor\w*"
     r"|more research|further research|further investigation|(?:studies|research|work) (?:is|are) needed"
     r"|(?:is|are) needed to|need for|to (?:fully |better )?understand|early stages"
-    r"|remains? (?:limited|unclear|unknown)|whether)\b",
+    r"|remains? (?:limited|unclear|unknown)|whether|garner\w* (?:significant )?attention"
+    r"|gained attention|approach(?:ing)? (?:the use of|its use)|intended to (?:diagnose|treat|cure|prevent)"
+    r"|(?:not|never) been evaluated)\b",
     re.I,
 )
 #: A condition named with one of these is said to be helped ("helps my arthritis").
@@ -53,10 +56,10 @@ BENEFIT = re.compile(
     r"\b(?:help\w*|aid\w*|alleviat\w*|reliev\w*|relief|treat\w*|manag\w*|eas(?:e|es|ed|ing)"
     r"|reduc\w*|lower\w*|improv\w*|cur(?:e|es|ed|ing)|fight\w*|beat\w*|combat\w*|support\w*"
     r"|boost\w*|remed\w*|benefi\w*|works? (?:for|on|wonders)|worked (?:for|on|wonders)"
-    r"|good for|great for|allow\w*|get (?:me )?through|got me through|get off|kick\w*"
+    r"|good for|great for|allow\w*|get (?:me )?through|got me through|get off|kick(?:ed)? (?:the|my|an?) \w+"
     r"|quit\w*|taper\w*|replac\w*|substitut\w*|alternative|option|solution|sav(?:e|ed) my"
     r"|fix\w*|gone|went away|no more|prevent\w*|sooth\w*|control\w*|overcom\w*|recover\w*"
-    r"|used (?:it )?(?:for|to)|use (?:it )?for|take (?:it )?for|took (?:it )?for|for (?:my|your|their|his|her|people with|those with))\b",
+    r"|dull\w*|lift\w*|brighten\w*|kill\w*|stop\w*|unwind|take the edge off|used (?:it )?(?:for|to)|use (?:it )?for|take (?:it )?for|took (?:it )?for|for (?:my|your|their|his|her|people with|those with))\b",
     re.I,
 )
 #: A term that is both a condition and a risk ("anxiety", "withdrawal symptoms") is read as
@@ -87,7 +90,8 @@ COMPARATIVE = re.compile(
 #: A clause with one of these and no subject of its own speaks of the last subject named.
 ANAPHOR = re.compile(
     r"\b(?:it|its|itself|it['’]s|(?:this|these|the) (?:interactions?|effects?|herbs?|plants?|leaf|leaves"
-    r"|products?|substances?|botanicals?|supplements?|remed(?:y|ies)|trees?|powders?))\b",
+    r"|products?|substances?|botanicals?|supplements?|remed(?:y|ies)|trees?|powders?|doses?|strains?"
+    r"|servings?))\b",
     re.I,
 )
 #: ... and with one of these, of the last compounds named.
@@ -108,5 +112,11 @@ CLAIM_VERB = re.compile(
     r"((?:(?:your|the|my|their|our|a|an|healthy|overall|natural|normal)\s+)*"
     r"[a-z][a-z'-]*(?:\s+(?!and\b|or\b|but\b|which\b|that\b|while\b|because\b|when\b|in\b"
     r"|for\b|with\b|by\b|to\b|of\b|as\b|at\b|so\b|if\b)[a-z][a-z'-]*){0,3})",
+    re.I,
+)
+#: A condition named only by reference ("relief from these conditions") cannot be read; an
+#: effect in such a clause is not reported as a claim without a condition.
+CONDITION_ANAPHOR = re.compile(
+    r"\b(?:these|those|such|the same)\s+(?:health\s+)?(?:conditions|diseases|disorders|illnesses|ailments|problems)\b",
     re.I,
 )

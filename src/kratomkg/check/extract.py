@@ -31,7 +31,7 @@ from kratomkg.check.segment import Sentence, Token, sentences, tokens
 
 __all__ = ["Instance", "Mention", "extract"]
 
-_CONTENT_ROLES = ("subject", "effect", "condition", "risk")
+_CONTENT_ROLES = ("subject", "effect", "condition", "risk", "symptom")
 _PRONOUNS = frozenset(
     {"it", "them", "you", "me", "us", "him", "her", "people", "users", "symptoms", "effects",
      "things", "lives", "life", "quality", "this", "that", "these", "those", "their", "my",
@@ -82,21 +82,27 @@ class _State:
 
 
 def _matches(index: CheckIndex, text: str, words: list[Token]) -> list[Mention]:
-    """Every lexicon match in ``words``, at every length."""
+    """Every lexicon match in ``words``, at every length.
+
+    The trie holds stemmed keys for terms and exact ("=word") keys for framing cues; a walk
+    follows both."""
     found: list[Mention] = []
+    exact = ["=" + text[w.start : w.end].lower().replace("’", "'") for w in words]
     for i in range(len(words)):
-        node = index.trie
+        frontier = [index.trie]
         for j in range(i, min(len(words), i + index.max_length)):
-            child = node.get(words[j].stem)
-            if child is None:
+            frontier = [
+                child for node in frontier for key in (words[j].stem, exact[j]) if (child := node.get(key)) is not None
+            ]
+            if not frontier:
                 break
-            node = child
-            for entry in node.get("", ()):
-                assert isinstance(entry, Entry)
-                start, end = words[i].start, words[j].end
-                found.append(
-                    Mention(entry.term.role, entry.term, start, end, i, j, entry.lexicon, text[start:end])
-                )
+            for node in frontier:
+                for entry in node.get("", ()):
+                    assert isinstance(entry, Entry)
+                    start, end = words[i].start, words[j].end
+                    found.append(
+                        Mention(entry.term.role, entry.term, start, end, i, j, entry.lexicon, text[start:end])
+                    )
     return found
 
 
@@ -132,8 +138,8 @@ def _resolve(found: list[Mention]) -> list[Mention]:
     for m in picked:
         if m.role in _CONTENT_ROLES and any(
             o is not m
-            and o.first <= m.last
-            and m.first <= o.last
+            and o.first <= m.first
+            and m.last <= o.last
             and (o.last - o.first) > (m.last - m.first)
             for o in content
         ):
@@ -165,19 +171,6 @@ def _framings(cue_mentions: list[Mention]) -> tuple[str, ...]:
     if "ReportsAnimalResearch" in names:
         names.discard("ReportsStudy")
     return tuple(sorted(names)) or ("PlainAssertion",)
-
-
-def _negated(text: str, clause_start: int, mention: Mention, words: list[Token]) -> bool:
-    """NegEx: a trigger before ``mention`` in its clause, within the window, not a pseudo."""
-    window_start = max(0, mention.first - cues.NEGATION_WINDOW)
-    begin = max(clause_start, words[window_start].start if words else clause_start)
-    before = text[begin : mention.start]
-    for trigger in cues.NEGATION.finditer(before):
-        rest = before[trigger.start() :]
-        if cues.PSEUDO_NEGATION.match(rest):
-            continue
-        return True
-    return False
 
 
 def _in(m: Mention, start: int, end: int) -> bool:
@@ -227,6 +220,40 @@ def _unknown_effect(clause_text: str) -> str | None:
     return f"{verb} {' '.join(words)}".strip()
 
 
+def _negated_at(text: str, clause_start: int, at: int) -> bool:
+    """NegEx: a trigger before ``at`` in its clause, within the window, not a pseudo-trigger,
+    with no comma or semicolon between (punctuation ends a negation's scope)."""
+    begin = max(clause_start, at - 80)
+    before = text[begin:at]
+    stop = max(before.rfind(","), before.rfind(";"), before.rfind(":"))
+    if stop >= 0:
+        before = before[stop + 1 :]
+    for trigger in cues.NEGATION.finditer(before):
+        if cues.PSEUDO_NEGATION.match(before[trigger.start() :]):
+            continue
+        if len(_WORDS.findall(before[trigger.end() :])) <= cues.NEGATION_WINDOW:
+            return True
+    return False
+
+
+_WORDS = re.compile(r"\w+")
+_WHICH = re.compile(r",\s+which\b", re.I)
+
+
+def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a clause before ", which": a relative clause's hedge is its own."""
+    cuts = [start] + [m.start() for m in _WHICH.finditer(text, start, end)] + [end]
+    return list(zip(cuts, cuts[1:], strict=False))
+
+
+def _instance_framing(
+    cue_mentions: list[Mention], segments: list[tuple[int, int]], anchors: list[Mention]
+) -> tuple[tuple[str, ...], list[Mention]]:
+    spans = [seg for seg in segments if any(seg[0] <= m.start < seg[1] for m in anchors)] or segments
+    chosen = [c for c in cue_mentions if any(a <= c.start < b for a, b in spans)]
+    return _framings(chosen), chosen
+
+
 def _analyse(
     index: CheckIndex, text: str, sentence: Sentence, state: _State
 ) -> tuple[list[Instance], list[tuple[Mention, Sentence]]]:
@@ -236,20 +263,23 @@ def _analyse(
     instances: list[Instance] = []
     risks_named: list[tuple[Mention, Sentence]] = []
     sentence_subjects: list[Mention] = []
-    question = text[sentence.end - 1 : sentence.end] == "?"
+    question = "?" in text[max(sentence.start, sentence.end - 24) : sentence.end]
+    list_item = text[sentence.start : sentence.start + 1] == "•"
 
     for clause in sentence.clauses:
         clause_text = text[clause.start : clause.end]
         inside = [m for m in mentions if _in(m, clause.start, clause.end)]
         clause_cues = [m for m in framing_cues if _in(m, clause.start, clause.end)]
-        clause_framing = _framings(clause_cues)
+        segments = _segments(text, clause.start, clause.end)
         notes: list[str] = []
-        # comparators: subjects after "than"
+
+        # 1. subject and comparator
         than = re.search(r"\bthan\b", clause_text, re.I)
         than_at = clause.start + than.start() if than else None
         comparators = [m for m in inside if m.role == "subject" and than_at is not None and m.start > than_at]
         named = [m for m in inside if m.role == "subject" and m not in comparators]
         group = _dedupe(_subject_group(text, named, clause.start))
+        explicit = bool(group)
         if group:
             state.subjects, state.subject_sentence = group, sentence.index
             if all(m.term is not None and m.term.iri in index.compound_iris for m in group):
@@ -257,111 +287,142 @@ def _analyse(
             sentence_subjects = group
         elif sentence_subjects:
             group = sentence_subjects
-        elif cues.COMPOUND_ANAPHOR.search(clause_text) and state.compounds:
-            group = state.compounds
-            notes.append(f"subject carried from sentence {state.subject_sentence + 1} (“{clause_text[cues.COMPOUND_ANAPHOR.search(clause_text).start():cues.COMPOUND_ANAPHOR.search(clause_text).end()]}”)")  # type: ignore[union-attr]
-        elif cues.ANAPHOR.search(clause_text) and state.subjects:
-            group = state.subjects
-            notes.append(f"subject carried from sentence {state.subject_sentence + 1}")
-        # topic: mentions after a topic cue are what is studied, not what is claimed
+        else:
+            anaphor = cues.COMPOUND_ANAPHOR.search(clause_text)
+            if anaphor and state.compounds:
+                group = state.compounds
+                notes.append(f"subject carried from sentence {state.subject_sentence + 1} (“{anaphor.group()}”)")
+            elif state.subjects and (cues.ANAPHOR.search(clause_text) or list_item):
+                group = state.subjects
+                notes.append(f"subject carried from sentence {state.subject_sentence + 1}")
+        subjects = group
+
+        # 2. topic: what follows "research into ..." is studied, not claimed
         topic = cues.TOPIC.search(clause_text)
         topic_at = clause.start + topic.start() if topic else None
         live = [m for m in inside if topic_at is None or m.start < topic_at]
         effects = [m for m in live if m.role == "effect"]
         conditions = [m for m in live if m.role == "condition"]
+        symptoms = [m for m in live if m.role == "symptom"]
         risks = [m for m in live if m.role == "risk"]
-        benefit = bool(cues.BENEFIT.search(clause_text))
-        risk_context = bool(cues.RISK_CONTEXT.search(clause_text))
-        # a span that is both a condition and a risk is read by its context
-        both = {(m.start, m.end) for m in conditions} & {(m.start, m.end) for m in risks}
-        for span in sorted(both):
-            condition = next(m for m in conditions if (m.start, m.end) == span)
-            negated = _negated(text, clause.start, condition, words)
-            as_risk = negated or (risk_context and not benefit and not effects)
-            if as_risk:
-                conditions = [m for m in conditions if (m.start, m.end) != span]
-            else:
-                risks = [m for m in risks if (m.start, m.end) != span]
-        for m in effects:
+        benefit = cues.BENEFIT.search(clause_text)
+        helpful = bool(benefit) or bool(effects)
+
+        # 3. a span that is both a condition (or symptom) and a risk: a benefit word or an
+        #    effect makes it the condition, otherwise it is the risk
+        shared = {(m.start, m.end) for m in conditions + symptoms} & {(m.start, m.end) for m in risks}
+        if helpful:
+            risks = [m for m in risks if (m.start, m.end) not in shared]
+        else:
+            conditions = [m for m in conditions if (m.start, m.end) not in shared]
+            symptoms = [m for m in symptoms if (m.start, m.end) not in shared]
+        for m in effects:  # named effects set the context; symptoms do not
             state.effects.append((sentence.paragraph, sentence.index, m.term.iri if m.term else ""))
-        subject_list = group
-        # risks: negated ones are safety claims, the others are named risks
-        for r in risks:
-            if _negated(text, clause.start, r, words) and subject_list and not question:
-                for s in subject_list:
-                    instances.append(
-                        Instance("safety", sentence, s, risk=r, polarity="negated", framing=clause_framing,
-                                 cues=clause_cues, notes=list(notes))
+        if benefit:
+            for sym in symptoms:
+                term = index.term("effect", sym.term.iri) if sym.term else None
+                if term is not None and all(e.term != term for e in effects):
+                    effects.append(
+                        Mention("effect", term, sym.start, sym.end, sym.first, sym.last, sym.lexicon, sym.text)
                     )
-            elif not _negated(text, clause.start, r, words):
+
+        def framing_for(*anchors: Mention | None) -> tuple[tuple[str, ...], list[Mention]]:
+            used = [a for a in anchors if a is not None and _in(a, clause.start, clause.end)]
+            return _instance_framing(clause_cues, segments, used)
+
+        # 4. risks: negated ones make safety claims, the others are named
+        for r in risks:
+            if _negated_at(text, clause.start, r.start):
+                if subjects and not question:
+                    framing, used_cues = framing_for(r)
+                    for s in subjects:
+                        instances.append(
+                            Instance("safety", sentence, s, risk=r, polarity="negated", framing=framing,
+                                     cues=used_cues, notes=list(notes))
+                        )
+            else:
                 risks_named.append((r, sentence))
-        if subject_list and not question:
-            for safety in cues.SAFETY.finditer(clause_text):
-                at = clause.start + safety.start()
-                pseudo = Mention("risk", None, at, clause.start + safety.end(), 0, 0, None, safety.group())
-                if not _negated_span(text, clause.start, at):
-                    for s in subject_list:
-                        instances.append(Instance("safety", sentence, s, risk=pseudo, polarity="negated",
-                                                  framing=clause_framing, cues=clause_cues, notes=list(notes)))
-            for generic in cues.GENERIC_RISK.finditer(clause_text):
-                at = clause.start + generic.start()
-                if _negated_span(text, clause.start, at) and not any(r.start <= at < r.end for r in risks):
-                    pseudo = Mention("risk", None, at, clause.start + generic.end(), 0, 0, None, generic.group())
-                    for s in subject_list:
-                        instances.append(Instance("safety", sentence, s, risk=pseudo, polarity="negated",
-                                                  framing=clause_framing, cues=clause_cues, notes=list(notes)))
-        if not subject_list:
+        if subjects and not question:
+            for found in [*cues.SAFETY.finditer(clause_text), *cues.GENERIC_RISK.finditer(clause_text)]:
+                at = clause.start + found.start()
+                generic = cues.GENERIC_RISK.fullmatch(found.group()) is not None
+                negated = _negated_at(text, clause.start, at)
+                if generic != negated or any(r.start <= at < r.end for r in risks):
+                    continue  # "not safe" is a warning; "side effects" alone claims nothing
+                pseudo = Mention("risk", None, at, clause.start + found.end(), 0, 0, None, found.group())
+                framing, used_cues = framing_for(pseudo)
+                for s in subjects:
+                    instances.append(
+                        Instance("safety", sentence, s, risk=pseudo, polarity="negated", framing=framing,
+                                 cues=used_cues, notes=list(notes))
+                    )
+        if not subjects or question:
             continue
+
+        # 5. comparator: a subject after "than", or another named in the sentence
         comparator = comparators[0] if comparators else None
         if comparator is None and cues.COMPARATIVE.search(clause_text):
             if than:
-                after = re.match(r"\s*((?:the\s+)?[A-Za-z0-9-]+(?:\s+[A-Za-z0-9-]+)?)", clause_text[than.end():])
+                after = re.match(r"\s*((?:the\s+)?[A-Za-z0-9-]+(?:\s+[A-Za-z0-9-]+)?)", clause_text[than.end() :])
                 if after:
                     s0 = clause.start + than.end() + after.start(1)
                     comparator = Mention("subject", None, s0, s0 + len(after.group(1)), 0, 0, None, after.group(1))
             else:
-                others = [m for m in mentions if m.role == "subject" and m.term and all(
-                    m.term != s.term for s in subject_list)]
+                others = [
+                    m for m in mentions if m.role == "subject" and m.term and all(m.term != s.term for s in subjects)
+                ]
                 if others:
                     comparator = others[0]
                     notes.append("comparator named elsewhere in the sentence")
-        pairs_made: list[tuple[Mention | None, Mention | None, str | None]] = []
+
+        # 6. effects with the conditions they can be claimed for; conditions left over
+        pairs: list[tuple[Mention | None, Mention | None, str | None]] = []
         used: set[int] = set()
+        unresolved = cues.CONDITION_ANAPHOR.search(clause_text) is not None
         for e in effects:
             compatible = [c for c in conditions if c.term and e.term and (e.term.iri, c.term.iri) in index.pairs]
-            if compatible:
-                for c in compatible:
-                    pairs_made.append((e, c, None))
-                    used.add(id(c))
-            else:
-                pairs_made.append((e, None, None))
-        if benefit and not effects:
+            for c in compatible:
+                pairs.append((e, c, None))
+                used.add(id(c))
+            if not compatible and not unresolved:
+                pairs.append((e, None, None))
+        free_benefit = any(
+            not any(e.start <= clause.start + b.start() < e.end for e in effects)
+            for b in cues.BENEFIT.finditer(clause_text)
+        )
+        if free_benefit:
             for c in conditions:
                 if id(c) in used or c.term is None:
                     continue
                 effect_iri, why = _relief(index, state, sentence, c.term.iri)
-                if effect_iri is None:
-                    continue
-                term = index.term("effect", effect_iri)
+                term = index.term("effect", effect_iri) if effect_iri else None
                 if term is None:
                     continue
                 implied = Mention("effect", term, c.start, c.end, c.first, c.last, "kkg:reliefEffect", c.text)
-                pairs_made.append((implied, c, why))
-        if not effects and not conditions and not risks and topic_at is None:
+                pairs.append((implied, c, why or f"“{benefit.group()}” + {c.term.label}: its relief effect"))
+        if not effects and not conditions and not risks and not symptoms and topic_at is None:
             unknown = _unknown_effect(clause_text)
-            if unknown and not cues.SAFETY.search(clause_text):
-                pairs_made.append((None, None, unknown))
-        for effect, condition, extra in pairs_made:
-            target = effect or condition
-            negated = target is not None and _negated(text, clause.start, target, words)
-            if target is None and extra:
-                at = clause.start + clause_text.lower().find(extra.split()[0].lower())
-                negated = _negated_span(text, clause.start, at)
-            for s in subject_list:
+            if unknown and not cues.SAFETY.search(clause_text) and not cues.GENERIC_RISK.search(clause_text):
+                pairs.append((None, None, unknown))
+
+        # 7. polarity, framing and the instances
+        for effect, condition, extra in pairs:
+            if effect is None:
+                at = clause.start + max(0, clause_text.lower().find((extra or " ").split()[0].lower()))
+                negated = _negated_at(text, clause.start, at)
+            else:
+                negated = _negated_at(text, clause.start, effect.start)
+                if effect.lexicon == "kkg:reliefEffect":
+                    negated = negated or any(
+                        _negated_at(text, clause.start, clause.start + b.start())
+                        for b in cues.BENEFIT.finditer(clause_text)
+                    )
+            framing, used_cues = framing_for(effect, condition, *(subjects if explicit else []))
+            for s in subjects:
                 inst = Instance(
                     "effect", sentence, s, effect=effect, condition=condition, comparator=comparator,
-                    polarity="negated" if negated else "affirmed", framing=clause_framing,
-                    cues=clause_cues, notes=list(notes),
+                    polarity="negated" if negated else "affirmed", framing=framing,
+                    cues=used_cues, notes=list(notes),
                 )
                 if effect is None:
                     inst.effect_text = extra
@@ -369,11 +430,6 @@ def _analyse(
                     inst.notes.append(extra)
                 instances.append(inst)
     return instances, risks_named
-
-
-def _negated_span(text: str, clause_start: int, at: int) -> bool:
-    before = text[max(clause_start, at - 45) : at]
-    return any(not cues.PSEUDO_NEGATION.match(before[t.start() :]) for t in cues.NEGATION.finditer(before))
 
 
 def _relief(index: CheckIndex, state: _State, sentence: Sentence, condition: str) -> tuple[str | None, str | None]:

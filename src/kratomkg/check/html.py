@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -201,7 +202,7 @@ def _environment() -> jinja2.Environment:
 
 def _load_template(name: str) -> str:
     """Read a template shipped in the package (works from a wheel and from the tree)."""
-    resource = files("kratomkg").joinpath("check", "templates", name)
+    resource = files("kratomkg") / "check" / "templates" / name
     return resource.read_text(encoding="utf-8")
 
 
@@ -257,7 +258,9 @@ def _source_link_list(source: Mapping[str, Any]) -> list[dict[str, str]]:
 
 def _framing_words(framing: Iterable[str] | None) -> str:
     """Return framing local names as plain words ("testimonial, hedged")."""
-    words = [FRAMING_WORDS.get(f, re.sub(r"(?<!^)(?=[A-Z])", " ", f).lower()) for f in framing or []]
+    words = [
+        FRAMING_WORDS.get(f, re.sub(r"(?<!^)(?=[A-Z])", " ", f).lower()) for f in framing or []
+    ]
     return ", ".join(words) if words else "none recorded"
 
 
@@ -282,9 +285,7 @@ def _spans(
             start = max(0, min(length, int(appearance.get("start", 0))))
             end = max(0, min(length, int(appearance.get("end", 0))))
             if start < end:
-                spans.append(
-                    _Span(start, end, kind, owner, index, appearance.get("matches") or [])
-                )
+                spans.append(_Span(start, end, kind, owner, index, appearance.get("matches") or []))
     return spans
 
 
@@ -369,7 +370,7 @@ def _segments(
             inside.append((m_start, m_end, match))
     cuts = sorted({start, end, *(s for s, _, _ in inside), *(e for _, e, _ in inside)})
     segments: list[Segment] = []
-    for left, right in zip(cuts, cuts[1:]):
+    for left, right in itertools.pairwise(cuts):
         covering = [m for s, e, m in inside if s <= left and right <= e]
         roles = tuple(dict.fromkeys(_css_key(m.get("role", "")) for m in covering))
         labels = tuple(
@@ -393,7 +394,7 @@ def paragraphs(text: str, marks: Sequence[Mark]) -> list[Paragraph]:
     ]
     bounds = [0, *(c for cut in cuts for c in cut), len(text)]
     result: list[Paragraph] = []
-    for left, right in zip(bounds[::2], bounds[1::2]):
+    for left, right in zip(bounds[::2], bounds[1::2], strict=True):
         chunk = text[left:right]
         start = left + len(chunk) - len(chunk.lstrip())
         end = left + len(chunk.rstrip())

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kratomkg.check.segment import normalise
+from kratomkg.check.segment import exact_words, normalise
 
 __all__ = ["CheckIndex", "Entry", "EvidenceLine", "GraphClaim", "Term", "shipped_index"]
 
@@ -43,6 +43,7 @@ _LEXICON_PROPERTIES = {
     SKOS + "prefLabel": "skos:prefLabel",
     SKOS + "altLabel": "skos:altLabel",
     SKOS + "hiddenLabel": "skos:hiddenLabel",
+    KKG + "symptomLabel": "kkg:symptomLabel",
 }
 
 _PREFIXES = f"""PREFIX kkg: <{KKG}>
@@ -54,7 +55,7 @@ Q_LEXICON = (
     _PREFIXES
     + """SELECT ?term ?class ?property ?label ?display WHERE {
   VALUES ?class { kkg:Compound kkg:PlantProduct kkg:Effect kkg:Condition kkg:Risk kkg:Framing }
-  VALUES ?property { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel }
+  VALUES ?property { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel kkg:symptomLabel }
   ?term a ?class ; ?property ?label .
   OPTIONAL { ?term rdfs:label ?display }
   FILTER (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en"))
@@ -204,7 +205,9 @@ class CheckIndex:
             displays.setdefault(term, str(display))
             if klass == KKG + "Compound":
                 index.compound_iris.add(term)
-            labels.append((term, ROLES[klass], str(row["label"]), _LEXICON_PROPERTIES[str(row["property"])]))
+            lexicon = _LEXICON_PROPERTIES[str(row["property"])]
+            role = "symptom" if lexicon == "kkg:symptomLabel" else ROLES[klass]
+            labels.append((term, role, str(row["label"]), lexicon))
         for term, role, label, lexicon in sorted(labels):
             key = f"{role} {term}"
             entry_term = index.terms.setdefault(key, Term(term, role, displays[term]))
@@ -267,7 +270,9 @@ class CheckIndex:
         return index
 
     def _add(self, entry: Entry) -> None:
-        words = normalise(entry.label)
+        # Framing cues are function words ("may", "studies"): matched as written, unstemmed,
+        # so "studies" never matches "study" in "for work or study".
+        words = exact_words(entry.label) if entry.term.role == "framing" else normalise(entry.label)
         if not words:
             return
         node = self.trie

@@ -20,6 +20,7 @@ __all__ = [
     "Clause",
     "Sentence",
     "Token",
+    "exact_words",
     "normalise",
     "sentences",
     "stem",
@@ -121,6 +122,11 @@ def normalise(label: str) -> tuple[str, ...]:
     """Return the stems of a lexicon label (parenthesised asides dropped)."""
     label = re.sub(r"\([^)]*\)", " ", label)
     return tuple(t.stem for t in tokens(label))
+
+
+def exact_words(label: str) -> tuple[str, ...]:
+    """Return the lowercased words of ``label`` (no stemming), as :class:`Token` keys."""
+    return tuple("=" + m.group().lower().replace("’", "'") for m in _WORD.finditer(label))
 
 
 def _is_abbreviation(text: str, end: int) -> bool:

@@ -75,6 +75,7 @@ def subset(release: dict[str, Any], version: str, commit: str) -> dict[str, Any]
         add(f"schema:{name}")
     for name in PROPERTIES:
         add(f"schema:{name}")
+
     def is_data_type(term: str) -> bool:
         node = nodes.get(term, {})
         types = node.get("@type", [])
