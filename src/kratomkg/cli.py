@@ -556,8 +556,14 @@ def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, o
     metavar="FILE",
     help="File to write (replaced atomically); '-' writes to stdout.",
 )
-@click.option("--url", metavar="URL", help="Where the article was published (for the report).")
-@click.option("--date", "date_", metavar="YYYY-MM-DD", help="When it was published or checked.")
+@click.option("--url", metavar="URL", help="Where the article was published (each claim's appearance).")
+@click.option(
+    "--date",
+    "date_",
+    metavar="YYYY-MM-DD",
+    help="Date of this review (ClaimReview datePublished); never read from the clock, so the "
+    "same input gives the same output.",
+)
 @click.option(
     "--fail-below",
     type=click.Choice(["high", "moderate", "low", "very-low"]),
