@@ -19,6 +19,7 @@ __all__ = [
     "CONDITION_ANAPHOR",
     "CONTAINER",
     "GENERIC_RISK",
+    "INVERSE_COMPARATIVE",
     "NEGATION",
     "NEGATION_WINDOW",
     "PSEUDO_NEGATION",
@@ -59,7 +60,7 @@ BENEFIT = re.compile(
     r"|good for|great for|allow\w*|get (?:me )?through|got me through|get off|kick(?:ed)? (?:the|my|an?) \w+"
     r"|quit\w*|taper\w*|replac\w*|substitut\w*|alternative|option|solution|sav(?:e|ed) my"
     r"|fix\w*|gone|went away|no more|prevent\w*|sooth\w*|control\w*|overcom\w*|recover\w*"
-    r"|dull\w*|lift\w*|brighten\w*|kill\w*|stop\w*|unwind|take the edge off|used (?:it )?(?:for|to)|use (?:it )?for|take (?:it )?for|took (?:it )?for|for (?:my|your|their|his|her|people with|those with))\b",
+    r"|dull\w*|lift\w*|touch\w*|kick\w* \w+ to the curb|t(?:ake|akes|ook|aking) the edge off|swear\w* by|brighten\w*|kill\w*|stop(?:s|ped)? (?:my|the|your|their) \w+|unwind|take the edge off|used (?:it )?(?:for|to)|use (?:it )?for|take (?:it )?for|took (?:it )?for|for (?:my|your|their|his|her|people with|those with))\b",
     re.I,
 )
 #: A term that is both a condition and a risk ("anxiety", "withdrawal symptoms") is read as
@@ -82,6 +83,9 @@ SAFETY = re.compile(
     re.I,
 )
 #: Comparison words; the compared subject follows "than" or is named in the same sentence.
+#: ... of which these make the compared one the stronger: "X is weaker than Y" is recorded as
+#: Y stronger than X, so one proposition has one form.
+INVERSE_COMPARATIVE = re.compile(r"\b(?:weaker|less (?:potent|powerful|effective))\b", re.I)
 COMPARATIVE = re.compile(
     r"\b(?:stronger|more (?:potent|powerful|effective)|weaker|less (?:potent|powerful|effective)"
     r"|superior|outperforms?)\b",
@@ -90,8 +94,8 @@ COMPARATIVE = re.compile(
 #: A clause with one of these and no subject of its own speaks of the last subject named.
 ANAPHOR = re.compile(
     r"\b(?:it|its|itself|it['’]s|(?:this|these|the) (?:interactions?|effects?|herbs?|plants?|leaf|leaves"
-    r"|products?|substances?|botanicals?|supplements?|remed(?:y|ies)|trees?|powders?|doses?|strains?"
-    r"|servings?))\b",
+    r"|products?|substances?|botanicals?|supplements?|remed(?:y|ies)|trees?|powders?)"
+    r"|(?:tablets?|gumm(?:y|ies)|shots?|doses?|strains?|servings?|drinks?|pills?|formulas?))\b",
     re.I,
 )
 #: ... and with one of these, of the last compounds named.

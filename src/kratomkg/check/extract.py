@@ -127,24 +127,24 @@ def _longest(mentions: list[Mention]) -> list[Mention]:
     return sorted(chosen, key=lambda m: (m.first, m.term.iri if m.term else ""))
 
 
-def _resolve(found: list[Mention]) -> list[Mention]:
-    """Pick mentions per role, then let a longer mention of another role win an overlap."""
+def _resolve(found: list[Mention], pairs: set[tuple[str, str]]) -> list[Mention]:
+    """Pick mentions per role, then let a longer mention of another role win an overlap.
+
+    One exception: a condition inside an effect it can be claimed for stays ("treats
+    depression" is the antidepressant effect for depression, not an effect alone)."""
     by_role: dict[str, list[Mention]] = {}
     for m in found:
         by_role.setdefault(m.role, []).append(m)
     picked = [m for role in sorted(by_role) for m in _longest(by_role[role])]
     content = [m for m in picked if m.role in _CONTENT_ROLES]
-    keep: list[Mention] = []
-    for m in picked:
-        if m.role in _CONTENT_ROLES and any(
-            o is not m
-            and o.first <= m.first
-            and m.last <= o.last
-            and (o.last - o.first) > (m.last - m.first)
-            for o in content
-        ):
-            continue
-        keep.append(m)
+
+    def covered_by(m: Mention, o: Mention) -> bool:
+        if o is m or not (o.first <= m.first and m.last <= o.last and (o.last - o.first) > (m.last - m.first)):
+            return False
+        paired = m.role == "condition" and o.role == "effect" and m.term is not None and o.term is not None
+        return not (paired and (o.term.iri, m.term.iri) in pairs)  # type: ignore[union-attr]
+
+    keep = [m for m in picked if m.role not in _CONTENT_ROLES or not any(covered_by(m, o) for o in content)]
     return sorted(keep, key=lambda m: (m.first, m.role, m.term.iri if m.term else ""))
 
 
@@ -258,13 +258,15 @@ def _analyse(
     index: CheckIndex, text: str, sentence: Sentence, state: _State
 ) -> tuple[list[Instance], list[tuple[Mention, Sentence]]]:
     words = tokens(text, sentence.start, sentence.end)
-    mentions = _resolve(_matches(index, text, words))
+    mentions = _resolve(_matches(index, text, words), index.pairs)
     framing_cues = _framing_cues(text, mentions, words)
     instances: list[Instance] = []
     risks_named: list[tuple[Mention, Sentence]] = []
     sentence_subjects: list[Mention] = []
     question = "?" in text[max(sentence.start, sentence.end - 24) : sentence.end]
-    list_item = text[sentence.start : sentence.start + 1] == "•"
+    # a list item under a product inherits its subject, unless it is a bare heading
+    # ("• Pain relief.")
+    list_item = text[sentence.start : sentence.start + 1] == "•" and len(words) >= 5
 
     for clause in sentence.clauses:
         clause_text = text[clause.start : clause.end]
@@ -274,7 +276,7 @@ def _analyse(
         notes: list[str] = []
 
         # 1. subject and comparator
-        than = re.search(r"\bthan\b", clause_text, re.I)
+        than = re.search(r"\bthan\b", clause_text, re.I) if cues.COMPARATIVE.search(clause_text) else None
         than_at = clause.start + than.start() if than else None
         comparators = [m for m in inside if m.role == "subject" and than_at is not None and m.start > than_at]
         named = [m for m in inside if m.role == "subject" and m not in comparators]
@@ -374,6 +376,12 @@ def _analyse(
                 if others:
                     comparator = others[0]
                     notes.append("comparator named elsewhere in the sentence")
+
+        if comparator is not None and comparator.term is not None and cues.INVERSE_COMPARATIVE.search(clause_text):
+            # "X is weaker than Y": recorded as Y stronger than X
+            if len(subjects) == 1:
+                notes.append(f"“{cues.INVERSE_COMPARATIVE.search(clause_text).group()}”: recorded the other way round")  # type: ignore[union-attr]
+                subjects, comparator = [comparator], subjects[0]
 
         # 6. effects with the conditions they can be claimed for; conditions left over
         pairs: list[tuple[Mention | None, Mention | None, str | None]] = []
