@@ -26,12 +26,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {
     "development (tests/data/articles)": ROOT / "tests" / "data" / "articles",
-    "held out (benchmarks/data/articles-heldout)": ROOT / "benchmarks" / "data" / "articles-heldout",
+    "held out (benchmarks/data/articles-heldout)": ROOT
+    / "benchmarks"
+    / "data"
+    / "articles-heldout",
 }
 
 
@@ -46,20 +50,24 @@ def _accuracy() -> list[str]:
     for label, folder in SETS.items():
         if not folder.is_dir():
             continue
+        short = label.split(" ")[0]
         score = evaluate(articles_in(folder))
         for a in score.articles:
             lines.append(
-                f"| {label.split(' ')[0]} | {a.name} | {len(a.expected)} | {len(a.found)} | {a.recall:.2f} |"
-                f" {a.precision:.2f} | {a.framing_accuracy:.2f} ({a.framing_right}/{a.framing_total}) |"
+                f"| {short} | {a.name} | {len(a.expected)} | {len(a.found)} | {a.recall:.2f} |"
+                f" {a.precision:.2f} |"
+                f" {a.framing_accuracy:.2f} ({a.framing_right}/{a.framing_total}) |"
             )
-            misses += [f"- {label.split(' ')[0]} {a.name}: missed `{m}`" for m in a.missed]
-            misses += [f"- {label.split(' ')[0]} {a.name}: not in the gold `{m}`" for m in a.spurious]
+            misses += [f"- {short} {a.name}: missed `{m}`" for m in a.missed]
+            misses += [f"- {short} {a.name}: not in the gold `{m}`" for m in a.spurious]
+        expected = sum(len(a.expected) for a in score.articles)
+        found = sum(len(a.found) for a in score.articles)
         lines.append(
-            f"| **{label.split(' ')[0]}** | **all (micro)** | {sum(len(a.expected) for a in score.articles)} |"
-            f" {sum(len(a.found) for a in score.articles)} | **{score.recall:.2f}** | **{score.precision:.2f}** |"
+            f"| **{short}** | **all (micro)** | {expected} |"
+            f" {found} | **{score.recall:.2f}** | **{score.precision:.2f}** |"
             f" **{score.framing_accuracy:.2f}** |"
         )
-    return lines + ["", "Differences from the gold:", "", *misses]
+    return [*lines, "", "Differences from the gold:", "", *misses]
 
 
 def _big_article(size: int) -> str:
@@ -68,11 +76,11 @@ def _big_article(size: int) -> str:
     return "\n\n".join([seed] * copies)[:size]
 
 
-def _median(func: object, runs: int) -> float:
+def _median(func: Callable[[], object], runs: int) -> float:
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        func()  # type: ignore[operator]
+        func()
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 
@@ -89,23 +97,37 @@ def _speed(runs: int) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.txt"
         path.write_text(text, encoding="utf-8")
-        exe = [sys.executable, "-m", "kratomkg", "check", str(path), "--format", "json", "-o", str(Path(tmp) / "r.json")]
+        exe = [
+            sys.executable,
+            "-m",
+            "kratomkg",
+            "check",
+            str(path),
+            "--format",
+            "json",
+            "-o",
+            str(Path(tmp) / "r.json"),
+        ]
 
         def cold() -> None:
             subprocess.run(exe, check=True, capture_output=True)
 
         cold_time = _median(cold, max(1, runs // 2))
+    sentences = report.to_dict()["document"]["sentences"]
+    appearances = sum(len(c["appearances"]) for c in report.claims)
     return [
-        f"1 MB article: {len(text):,} characters, {report.to_dict()['document']['sentences']:,} sentences,"
-        f" {len(report.claims)} distinct claims, {sum(len(c['appearances']) for c in report.claims):,} appearances.",
+        f"1 MB article: {len(text):,} characters, {sentences:,} sentences,"
+        f" {len(report.claims)} distinct claims, {appearances:,} appearances.",
         "",
         "| step | median | ÷ baseline |",
         "|---|---:|---:|",
         f"| baseline: `re` word tokenizer over the text | {baseline:.3f} s | 1.0 |",
         f"| `check(text)`, graph index built | {warm:.3f} s | {warm / baseline:.0f} |",
-        f"| `kratomkg check FILE --format json` in a fresh process | {cold_time:.3f} s | {cold_time / baseline:.0f} |",
+        f"| `kratomkg check FILE --format json` in a fresh process | {cold_time:.3f} s"
+        f" | {cold_time / baseline:.0f} |",
         "",
-        f"Goal: under 2 s for 1 MB: {'met' if cold_time < 2 else 'NOT met'} ({cold_time:.2f} s cold).",
+        f"Goal: under 2 s for 1 MB: {'met' if cold_time < 2 else 'NOT met'}"
+        f" ({cold_time:.2f} s cold).",
     ]
 
 
@@ -128,8 +150,10 @@ def main() -> None:
         "",
         "## Accuracy",
         "",
-        "Propositions are compared as (kind, subject, effect, condition, comparator, polarity), stricter than",
-        "(subject, effect, condition); safety claims as (subject, denied risk). Framing is right when the set",
+        "Propositions are compared as (kind, subject, effect, condition, comparator, polarity),"
+        " stricter than",
+        "(subject, effect, condition); safety claims as (subject, denied risk)."
+        " Framing is right when the set",
         "of framings equals the annotated set.",
         "",
         *_accuracy(),

@@ -556,7 +556,9 @@ def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, o
     metavar="FILE",
     help="File to write (replaced atomically); '-' writes to stdout.",
 )
-@click.option("--url", metavar="URL", help="Where the article was published (each claim's appearance).")
+@click.option(
+    "--url", metavar="URL", help="Where the article was published (each claim's appearance)."
+)
 @click.option(
     "--date",
     "date_",
@@ -621,7 +623,8 @@ def check(
         weak = [c for r in reports for c in r.weak_claims(fail_below)]
         if weak:
             click.echo(
-                f"kratomkg: {len(weak)} claim(s) below {fail_below} certainty or with no evidence in the graph",
+                f"kratomkg: {len(weak)} claim(s) below {fail_below} certainty"
+                " or with no evidence in the graph",
                 err=True,
             )
             sys.exit(1)

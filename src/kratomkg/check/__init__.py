@@ -96,7 +96,9 @@ def check_file(
 ) -> CheckReport:
     """Read an article file (``-`` for standard input) and check it."""
     article = read_article(path, max_bytes=max_bytes)
-    return check(article.text, name=article.name, url=url, date=date, format=article.format, index=index)
+    return check(
+        article.text, name=article.name, url=url, date=date, format=article.format, index=index
+    )
 
 
 def check_bytes(raw: bytes, name: str, **options: Any) -> CheckReport:

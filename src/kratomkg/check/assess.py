@@ -43,9 +43,20 @@ def _key(inst: Instance) -> tuple[Any, ...]:
         return m.term.iri if m.term else "text:" + m.text.lower()
 
     if inst.kind == "safety":
-        return ("safety", iri(inst.subject), iri(inst.risk) if inst.risk and inst.risk.term else None)
+        return (
+            "safety",
+            iri(inst.subject),
+            iri(inst.risk) if inst.risk and inst.risk.term else None,
+        )
     effect = iri(inst.effect) if inst.effect else "text:" + (inst.effect_text or "").lower()
-    return ("effect", iri(inst.subject), effect, iri(inst.condition), iri(inst.comparator), inst.polarity)
+    return (
+        "effect",
+        iri(inst.subject),
+        effect,
+        iri(inst.condition),
+        iri(inst.comparator),
+        inst.polarity,
+    )
 
 
 def _statement(inst: Instance) -> str:
@@ -56,7 +67,11 @@ def _statement(inst: Instance) -> str:
             return f"{subject} does not cause {inst.risk.term.label.lower()}."
         return f"{subject} is safe, with no risks or side effects."
     negation = " does not produce" if inst.polarity == "negated" else " produces"
-    effect = inst.effect.term.label if inst.effect and inst.effect.term else (inst.effect_text or "an effect")
+    effect = (
+        inst.effect.term.label
+        if inst.effect and inst.effect.term
+        else (inst.effect_text or "an effect")
+    )
     if inst.effect is None:
         verb = "does not " if inst.polarity == "negated" else ""
         return f"{subject} {verb}{inst.effect_text}."
@@ -132,7 +147,9 @@ class _Verdicts:
         chosen = [
             line
             for line in self.index.evidence.get(target, [])
-            if line.human and line.direction and ((line.direction in _AGAINST) == against)
+            if line.human
+            and line.direction
+            and ((line.direction in _AGAINST) == against)
             and line.direction != KKG + "Inconclusive"
         ]
         chosen.sort(key=lambda line: (-self.index.rank(line.certainty), line.iri))
@@ -154,7 +171,12 @@ class _Verdicts:
         if subject in index.prepared_from:
             subjects.add(index.prepared_from[subject])
         plants = {index.product_of[s] for s in subjects if s in index.product_of}
-        found = {r for c in index.claims.values() if c.subject in subjects for r in index.claim_risks.get(c.iri, [])}
+        found = {
+            r
+            for c in index.claims.values()
+            if c.subject in subjects
+            for r in index.claim_risks.get(c.iri, [])
+        }
         found |= {r for r, of in index.risk_of.items() if of & (subjects | plants)}
         return sorted(found)
 
@@ -194,14 +216,21 @@ class _Verdicts:
             claim = index.claims.get((graded_subject, effect, condition, comparator))
             if claim is not None:
                 parent = index.term("subject", graded_subject)
+                parent_label = parent.label if parent else graded_subject
                 via = (
-                    f"{inst.subject.term.label} is prepared from {parent.label if parent else graded_subject};"
+                    f"{inst.subject.term.label} is prepared from {parent_label};"
                     " the graph grades the claim about the leaf"
                 )
         verdict["related"] = [
-            {"iri": c.iri, "label": c.values.get("label"), "certainty": index.scale(c.values.get("certainty"))}
+            {
+                "iri": c.iri,
+                "label": c.values.get("label"),
+                "certainty": index.scale(c.values.get("certainty")),
+            }
             for c in sorted(index.claims.values(), key=lambda c: c.iri)
-            if c.subject == graded_subject and c.effect == effect and (claim is None or c.iri != claim.iri)
+            if c.subject == graded_subject
+            and c.effect == effect
+            and (claim is None or c.iri != claim.iri)
         ]
         if claim is None:
             return verdict
@@ -274,7 +303,7 @@ def assess(
     groups: dict[tuple[Any, ...], list[Instance]] = {}
     for inst in instances:
         groups.setdefault(_key(inst), []).append(inst)
-    claims = []
+    claims: list[dict[str, Any]] = []
     for number, (_, group) in enumerate(groups.items(), start=1):
         first = group[0]
         appearances: list[dict[str, Any]] = []
@@ -285,11 +314,19 @@ def assess(
                 appearances.append(appearance)
             else:
                 known = {(m["start"], m["end"], m["role"]) for m in same["matches"]}
-                same["matches"].extend(m for m in appearance["matches"] if (m["start"], m["end"], m["role"]) not in known)
+                same["matches"].extend(
+                    m
+                    for m in appearance["matches"]
+                    if (m["start"], m["end"], m["role"]) not in known
+                )
                 same["matches"].sort(key=lambda d: (d["start"], d["end"], d["role"]))
                 same["notes"] = list(dict.fromkeys(same["notes"] + appearance["notes"]))
         framing = sorted({f for a in appearances for f in a["framing"]})
-        verdict = verdicts.for_safety(first, mentioned) if first.kind == "safety" else verdicts.for_effect(first, mentioned)
+        verdict = (
+            verdicts.for_safety(first, mentioned)
+            if first.kind == "safety"
+            else verdicts.for_effect(first, mentioned)
+        )
         claims.append(
             {
                 "id": f"claim-{number}",
@@ -316,7 +353,12 @@ def assess(
             same = next((a for a in appearances_r if a["start"] == sentence.start), None)
             if same is None:
                 appearances_r.append(
-                    {"sentence": text[sentence.start : sentence.end], "start": sentence.start, "end": sentence.end, "matches": [match]}
+                    {
+                        "sentence": text[sentence.start : sentence.end],
+                        "start": sentence.start,
+                        "end": sentence.end,
+                        "matches": [match],
+                    }
                 )
             elif match not in same["matches"]:
                 same["matches"].append(match)
@@ -330,7 +372,11 @@ def assess(
                 "appearances": appearances_r,
             }
         )
-    graded = [c["verdict"]["certainty"] for c in claims if c["verdict"]["certainty"] and c["kind"] == "effect"]
+    graded = [
+        c["verdict"]["certainty"]
+        for c in claims
+        if c["verdict"]["certainty"] and c["kind"] == "effect"
+    ]
     lowest = min(graded, key=lambda c: c.get("rank", -1)) if graded else None
     doc = dict(document)
     doc.update(

@@ -45,10 +45,12 @@ PSEUDO_NEGATION = re.compile(
 #: After these, what follows is a topic, not a claim ("research into its effects on pain").
 TOPIC = re.compile(
     r"\b(?:research (?:into|on)|investigat\w*|examin\w*|delves? into|explor\w*"
-    r"|more research|further research|further investigation|(?:studies|research|work) (?:is|are) needed"
+    r"|more research|further research|further investigation"
+    r"|(?:studies|research|work) (?:is|are) needed"
     r"|(?:is|are) needed to|need for|to (?:fully |better )?understand|early stages"
     r"|remains? (?:limited|unclear|unknown)|whether|garner\w* (?:significant )?attention"
-    r"|gained attention|approach(?:ing)? (?:the use of|its use)|intended to (?:diagnose|treat|cure|prevent)"
+    r"|gained attention|approach(?:ing)? (?:the use of|its use)"
+    r"|intended to (?:diagnose|treat|cure|prevent)"
     r"|(?:not|never) been evaluated)\b",
     re.I,
 )
@@ -57,10 +59,14 @@ BENEFIT = re.compile(
     r"\b(?:help\w*|aid\w*|alleviat\w*|reliev\w*|relief|treat\w*|manag\w*|eas(?:e|es|ed|ing)"
     r"|reduc\w*|lower\w*|improv\w*|cur(?:e|es|ed|ing)|fight\w*|beat\w*|combat\w*|support\w*"
     r"|boost\w*|remed\w*|benefi\w*|works? (?:for|on|wonders)|worked (?:for|on|wonders)"
-    r"|good for|great for|allow\w*|get (?:me )?through|got me through|get off|kick(?:ed)? (?:the|my|an?) \w+"
+    r"|good for|great for|allow\w*|get (?:me )?through|got me through|get off"
+    r"|kick(?:ed)? (?:the|my|an?) \w+"
     r"|quit\w*|taper\w*|replac\w*|substitut\w*|alternative|option|solution|sav(?:e|ed) my"
     r"|fix\w*|gone|went away|no more|prevent\w*|sooth\w*|control\w*|overcom\w*|recover\w*"
-    r"|dull\w*|lift\w*|touch\w*|kick\w* \w+ to the curb|t(?:ake|akes|ook|aking) the edge off|swear\w* by|brighten\w*|kill\w*|stop(?:s|ped)? (?:my|the|your|their) \w+|unwind|take the edge off|used (?:it )?(?:for|to)|use (?:it )?for|take (?:it )?for|took (?:it )?for|for (?:my|your|their|his|her|people with|those with))\b",
+    r"|dull\w*|lift\w*|touch\w*|kick\w* \w+ to the curb|t(?:ake|akes|ook|aking) the edge off"
+    r"|swear\w* by|brighten\w*|kill\w*|stop(?:s|ped)? (?:my|the|your|their) \w+|unwind"
+    r"|take the edge off|used (?:it )?(?:for|to)|use (?:it )?for|take (?:it )?for"
+    r"|took (?:it )?for|for (?:my|your|their|his|her|people with|those with))\b",
     re.I,
 )
 #: A term that is both a condition and a risk ("anxiety", "withdrawal symptoms") is read as
@@ -78,7 +84,8 @@ GENERIC_RISK = re.compile(
 )
 #: Adjectives that claim safety outright.
 SAFETY = re.compile(
-    r"\b(?:(?:completely|totally|perfectly|entirely|100\s?%|very|absolutely|all[- ]natural and)\s+)?"
+    r"\b(?:(?:completely|totally|perfectly|entirely|100\s?%|very|absolutely"
+    r"|all[- ]natural and)\s+)?"
     r"(?:safe|harmless|risk[- ]free|non[- ]toxic)\b",
     re.I,
 )
@@ -93,13 +100,16 @@ COMPARATIVE = re.compile(
 )
 #: A clause with one of these and no subject of its own speaks of the last subject named.
 ANAPHOR = re.compile(
-    r"\b(?:it|its|itself|it['’]s|(?:this|these|the) (?:interactions?|effects?|herbs?|plants?|leaf|leaves"
+    r"\b(?:it|its|itself|it['’]s"
+    r"|(?:this|these|the) (?:interactions?|effects?|herbs?|plants?|leaf|leaves"
     r"|products?|substances?|botanicals?|supplements?|remed(?:y|ies)|trees?|powders?)"
     r"|(?:tablets?|gumm(?:y|ies)|shots?|doses?|strains?|servings?|drinks?|pills?|formulas?))\b",
     re.I,
 )
 #: ... and with one of these, of the last compounds named.
-COMPOUND_ANAPHOR = re.compile(r"\b(?:these|the|such|both|its) (?:active )?(?:compounds|alkaloids|constituents)\b", re.I)
+COMPOUND_ANAPHOR = re.compile(
+    r"\b(?:these|the|such|both|its) (?:active )?(?:compounds|alkaloids|constituents)\b", re.I
+)
 #: A material named as the container of compounds is not the claim's subject
 #: ("the alkaloids in kratom, mitragynine and 7-OH, ...").
 CONTAINER = re.compile(
@@ -121,6 +131,7 @@ CLAIM_VERB = re.compile(
 #: A condition named only by reference ("relief from these conditions") cannot be read; an
 #: effect in such a clause is not reported as a claim without a condition.
 CONDITION_ANAPHOR = re.compile(
-    r"\b(?:these|those|such|the same)\s+(?:health\s+)?(?:conditions|diseases|disorders|illnesses|ailments|problems)\b",
+    r"\b(?:these|those|such|the same)\s+(?:health\s+)?"
+    r"(?:conditions|diseases|disorders|illnesses|ailments|problems)\b",
     re.I,
 )

@@ -55,26 +55,32 @@ class ArticleScore:
 
     @property
     def true_positives(self) -> int:
+        """Propositions both annotated and found: the numerator of recall and precision."""
         return len(self.expected & self.found)
 
     @property
     def recall(self) -> float:
+        """Share of the annotated propositions found (1.0 when none are annotated)."""
         return self.true_positives / len(self.expected) if self.expected else 1.0
 
     @property
     def precision(self) -> float:
+        """Share of the found propositions that are annotated (1.0 when none are found)."""
         return self.true_positives / len(self.found) if self.found else 1.0
 
     @property
     def framing_accuracy(self) -> float:
+        """Share of the matched propositions whose framings equal the annotated ones."""
         return self.framing_right / self.framing_total if self.framing_total else 1.0
 
     @property
     def missed(self) -> list[tuple[Any, ...]]:
+        """Annotated propositions not found, in a stable order for reports."""
         return sorted(self.expected - self.found, key=repr)
 
     @property
     def spurious(self) -> list[tuple[Any, ...]]:
+        """Found propositions not in the annotation, in a stable order for reports."""
         return sorted(self.found - self.expected, key=repr)
 
 
@@ -89,16 +95,19 @@ class Score:
 
     @property
     def recall(self) -> float:
+        """Micro-averaged recall: every annotated proposition counts once."""
         total = sum(len(a.expected) for a in self.articles)
         return self._sum("true_positives") / total if total else 1.0
 
     @property
     def precision(self) -> float:
+        """Micro-averaged precision: every found proposition counts once."""
         total = sum(len(a.found) for a in self.articles)
         return self._sum("true_positives") / total if total else 1.0
 
     @property
     def framing_accuracy(self) -> float:
+        """Micro-averaged framing accuracy over the matched propositions."""
         total = self._sum("framing_total")
         return self._sum("framing_right") / total if total else 1.0
 
@@ -126,14 +135,27 @@ def _expected_key(claim: Mapping[str, Any], text: str, starts: list[int]) -> tup
         return ("safety", claim["subject"], claim.get("risk"))
     if claim.get("effect") is None:
         return ("unknown", claim["subject"], _sentence_of(text, starts, claim["sentences"][0]))
-    condition = claim.get("condition") or (("?" + claim["conditionText"]) if claim.get("conditionText") else None)
-    comparator = claim.get("comparator") or (("?" + claim["comparatorText"]) if claim.get("comparatorText") else None)
-    return ("effect", claim["subject"], claim["effect"], condition, comparator, claim.get("polarity", "affirmed"))
+    condition = claim.get("condition") or (
+        ("?" + claim["conditionText"]) if claim.get("conditionText") else None
+    )
+    comparator = claim.get("comparator") or (
+        ("?" + claim["comparatorText"]) if claim.get("comparatorText") else None
+    )
+    return (
+        "effect",
+        claim["subject"],
+        claim["effect"],
+        condition,
+        comparator,
+        claim.get("polarity", "affirmed"),
+    )
 
 
 def score_article(article: Path, *, index: CheckIndex | None = None) -> ArticleScore:
     """Check ``article`` and compare the report with ``<name>.expected.json``."""
-    gold = json.loads(article.with_name(article.stem + ".expected.json").read_text(encoding="utf-8"))
+    gold = json.loads(
+        article.with_name(article.stem + ".expected.json").read_text(encoding="utf-8")
+    )
     report = check_file(article, index=index).to_dict()
     text = report["document"]["text"]
     from kratomkg.check.segment import sentences
@@ -153,7 +175,8 @@ def score_article(article: Path, *, index: CheckIndex | None = None) -> ArticleS
     unmatched_ok = all(
         c["verdict"]["match"] == "none"
         for key, c in found.items()
-        if key[0] == "unknown" or any(isinstance(part, str) and part.startswith("?") for part in key)
+        if key[0] == "unknown"
+        or any(isinstance(part, str) and part.startswith("?") for part in key)
     )
     return ArticleScore(
         name=article.name,
@@ -169,9 +192,11 @@ def score_article(article: Path, *, index: CheckIndex | None = None) -> ArticleS
 
 
 def articles_in(folder: Path) -> list[Path]:
-    """The annotated articles in ``folder``, by name."""
+    """Return the annotated articles in ``folder``, by name."""
     return sorted(
-        p for p in folder.iterdir() if p.suffix in _ARTICLE_SUFFIXES and p.with_name(p.stem + ".expected.json").is_file()
+        p
+        for p in folder.iterdir()
+        if p.suffix in _ARTICLE_SUFFIXES and p.with_name(p.stem + ".expected.json").is_file()
     )
 
 

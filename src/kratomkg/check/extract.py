@@ -21,13 +21,14 @@ every claim can say which words made it:
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from kratomkg.check import cues
 from kratomkg.check.index import CheckIndex, Entry, Term
-from kratomkg.check.segment import Sentence, Token, sentences, tokens
+from kratomkg.check.segment import Clause, Sentence, Token, sentences, tokens
 
 __all__ = ["Instance", "Mention", "extract"]
 
@@ -85,23 +86,37 @@ def _matches(index: CheckIndex, text: str, words: list[Token]) -> list[Mention]:
     """Every lexicon match in ``words``, at every length.
 
     The trie holds stemmed keys for terms and exact ("=word") keys for framing cues; a walk
-    follows both."""
+    follows both.
+    """
     found: list[Mention] = []
     exact = ["=" + text[w.start : w.end].lower().replace("’", "'") for w in words]
     for i in range(len(words)):
         frontier = [index.trie]
         for j in range(i, min(len(words), i + index.max_length)):
             frontier = [
-                child for node in frontier for key in (words[j].stem, exact[j]) if (child := node.get(key)) is not None
+                child
+                for node in frontier
+                for key in (words[j].stem, exact[j])
+                if (child := node.get(key)) is not None
             ]
             if not frontier:
                 break
             for node in frontier:
-                for entry in node.get("", ()):
-                    assert isinstance(entry, Entry)
+                # the trie keeps a node's entries under the key "" (see CheckIndex._add)
+                entries: Sequence[Entry] = node.get("", ())
+                for entry in entries:
                     start, end = words[i].start, words[j].end
                     found.append(
-                        Mention(entry.term.role, entry.term, start, end, i, j, entry.lexicon, text[start:end])
+                        Mention(
+                            entry.term.role,
+                            entry.term,
+                            start,
+                            end,
+                            i,
+                            j,
+                            entry.lexicon,
+                            text[start:end],
+                        )
                     )
     return found
 
@@ -110,11 +125,13 @@ def _longest(mentions: list[Mention]) -> list[Mention]:
     """Keep the longest, leftmost mentions of one role that do not overlap."""
     chosen: list[Mention] = []
     taken: set[int] = set()
-    best: dict[tuple[int, int], Mention] = {}
+    best: dict[tuple[int, int, int], Mention] = {}
     for m in mentions:
         # one mention per span and term; the most specific lexicon property wins
         best.setdefault((m.first, m.last, hash(m.term)), m)
-    ordered = sorted(best.values(), key=lambda m: (-(m.last - m.first), m.first, m.term.iri if m.term else ""))
+    ordered = sorted(
+        best.values(), key=lambda m: (-(m.last - m.first), m.first, m.term.iri if m.term else "")
+    )
     for m in ordered:
         span = set(range(m.first, m.last + 1))
         if span & taken:
@@ -131,7 +148,8 @@ def _resolve(found: list[Mention], pairs: set[tuple[str, str]]) -> list[Mention]
     """Pick mentions per role, then let a longer mention of another role win an overlap.
 
     One exception: a condition inside an effect it can be claimed for stays ("treats
-    depression" is the antidepressant effect for depression, not an effect alone)."""
+    depression" is the antidepressant effect for depression, not an effect alone).
+    """
     by_role: dict[str, list[Mention]] = {}
     for m in found:
         by_role.setdefault(m.role, []).append(m)
@@ -139,12 +157,19 @@ def _resolve(found: list[Mention], pairs: set[tuple[str, str]]) -> list[Mention]
     content = [m for m in picked if m.role in _CONTENT_ROLES]
 
     def covered_by(m: Mention, o: Mention) -> bool:
-        if o is m or not (o.first <= m.first and m.last <= o.last and (o.last - o.first) > (m.last - m.first)):
+        if o is m or not (
+            o.first <= m.first and m.last <= o.last and (o.last - o.first) > (m.last - m.first)
+        ):
             return False
-        paired = m.role == "condition" and o.role == "effect" and m.term is not None and o.term is not None
-        return not (paired and (o.term.iri, m.term.iri) in pairs)  # type: ignore[union-attr]
+        if m.role != "condition" or o.role != "effect" or m.term is None or o.term is None:
+            return True
+        return (o.term.iri, m.term.iri) not in pairs
 
-    keep = [m for m in picked if m.role not in _CONTENT_ROLES or not any(covered_by(m, o) for o in content)]
+    keep = [
+        m
+        for m in picked
+        if m.role not in _CONTENT_ROLES or not any(covered_by(m, o) for o in content)
+    ]
     return sorted(keep, key=lambda m: (m.first, m.role, m.term.iri if m.term else ""))
 
 
@@ -160,7 +185,9 @@ def _framing_cues(text: str, mentions: list[Mention], words: list[Token]) -> lis
             continue  # the month
         if name == "Testimonial" and word.lower() == "i" and word != "I":
             continue
-        if word.lower() == "can" and re.match(r"can['’]t|cannot", text[m.start : m.start + 6], re.I):
+        if word.lower() == "can" and re.match(
+            r"can['’]t|cannot", text[m.start : m.start + 6], re.I
+        ):
             continue
         cues_found.append(m)
     return cues_found
@@ -178,9 +205,12 @@ def _in(m: Mention, start: int, end: int) -> bool:
 
 
 def _subject_group(text: str, mentions: list[Mention], start: int) -> list[Mention]:
-    """The first subject named (not as a container) plus those coordinated with it."""
+    """Return the first subject named (not as a container) plus those coordinated with it."""
     subjects = [
-        m for m in mentions if m.role == "subject" and not cues.CONTAINER.search(text[max(start, m.start - 60) : m.start])
+        m
+        for m in mentions
+        if m.role == "subject"
+        and not cues.CONTAINER.search(text[max(start, m.start - 60) : m.start])
     ]
     if not subjects:
         return []
@@ -206,7 +236,7 @@ def _dedupe(group: list[Mention]) -> list[Mention]:
 
 
 def _unknown_effect(clause_text: str) -> str | None:
-    """The object of a claim verb, for claims the lexicon has no term for."""
+    """Return the object of a claim verb, for claims the lexicon has no term for."""
     match = cues.CLAIM_VERB.search(clause_text)
     if match is None:
         return None
@@ -221,8 +251,12 @@ def _unknown_effect(clause_text: str) -> str | None:
 
 
 def _negated_at(text: str, clause_start: int, at: int) -> bool:
-    """NegEx: a trigger before ``at`` in its clause, within the window, not a pseudo-trigger,
-    with no comma or semicolon between (punctuation ends a negation's scope)."""
+    """Tell whether a NegEx trigger negates the mention at ``at``.
+
+    The trigger must come before ``at`` in its clause, within the window, not be a
+    pseudo-trigger, and have no comma or semicolon between (punctuation ends a negation's
+    scope).
+    """
     begin = max(clause_start, at - 80)
     before = text[begin:at]
     stop = max(before.rfind(","), before.rfind(";"), before.rfind(":"))
@@ -243,15 +277,31 @@ _WHICH = re.compile(r",\s+which\b", re.I)
 def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a clause before ", which": a relative clause's hedge is its own."""
     cuts = [start] + [m.start() for m in _WHICH.finditer(text, start, end)] + [end]
-    return list(zip(cuts, cuts[1:], strict=False))
+    return list(itertools.pairwise(cuts))
 
 
 def _instance_framing(
     cue_mentions: list[Mention], segments: list[tuple[int, int]], anchors: list[Mention]
 ) -> tuple[tuple[str, ...], list[Mention]]:
-    spans = [seg for seg in segments if any(seg[0] <= m.start < seg[1] for m in anchors)] or segments
+    spans = [
+        seg for seg in segments if any(seg[0] <= m.start < seg[1] for m in anchors)
+    ] or segments
     chosen = [c for c in cue_mentions if any(a <= c.start < b for a, b in spans)]
     return _framings(chosen), chosen
+
+
+def _clause_framing(
+    clause: Clause,
+    clause_cues: list[Mention],
+    segments: list[tuple[int, int]],
+    *anchors: Mention | None,
+) -> tuple[tuple[str, ...], list[Mention]]:
+    """Frame an instance by the segments of ``clause`` that hold its anchors.
+
+    Anchors outside the clause (a subject carried from an earlier sentence) are ignored.
+    """
+    used = [a for a in anchors if a is not None and _in(a, clause.start, clause.end)]
+    return _instance_framing(clause_cues, segments, used)
 
 
 def _analyse(
@@ -276,9 +326,15 @@ def _analyse(
         notes: list[str] = []
 
         # 1. subject and comparator
-        than = re.search(r"\bthan\b", clause_text, re.I) if cues.COMPARATIVE.search(clause_text) else None
+        than = (
+            re.search(r"\bthan\b", clause_text, re.I)
+            if cues.COMPARATIVE.search(clause_text)
+            else None
+        )
         than_at = clause.start + than.start() if than else None
-        comparators = [m for m in inside if m.role == "subject" and than_at is not None and m.start > than_at]
+        comparators = [
+            m for m in inside if m.role == "subject" and than_at is not None and m.start > than_at
+        ]
         named = [m for m in inside if m.role == "subject" and m not in comparators]
         group = _dedupe(_subject_group(text, named, clause.start))
         explicit = bool(group)
@@ -293,7 +349,10 @@ def _analyse(
             anaphor = cues.COMPOUND_ANAPHOR.search(clause_text)
             if anaphor and state.compounds:
                 group = state.compounds
-                notes.append(f"subject carried from sentence {state.subject_sentence + 1} (“{anaphor.group()}”)")
+                notes.append(
+                    f"subject carried from sentence {state.subject_sentence + 1}"
+                    f" (“{anaphor.group()}”)"
+                )
             elif state.subjects and (cues.ANAPHOR.search(clause_text) or list_item):
                 group = state.subjects
                 notes.append(f"subject carried from sentence {state.subject_sentence + 1}")
@@ -312,7 +371,9 @@ def _analyse(
 
         # 3. a span that is both a condition (or symptom) and a risk: a benefit word or an
         #    effect makes it the condition, otherwise it is the risk
-        shared = {(m.start, m.end) for m in conditions + symptoms} & {(m.start, m.end) for m in risks}
+        shared = {(m.start, m.end) for m in conditions + symptoms} & {
+            (m.start, m.end) for m in risks
+        }
         if helpful:
             risks = [m for m in risks if (m.start, m.end) not in shared]
         else:
@@ -325,38 +386,64 @@ def _analyse(
                 term = index.term("effect", sym.term.iri) if sym.term else None
                 if term is not None and all(e.term != term for e in effects):
                     effects.append(
-                        Mention("effect", term, sym.start, sym.end, sym.first, sym.last, sym.lexicon, sym.text)
+                        Mention(
+                            "effect",
+                            term,
+                            sym.start,
+                            sym.end,
+                            sym.first,
+                            sym.last,
+                            sym.lexicon,
+                            sym.text,
+                        )
                     )
-
-        def framing_for(*anchors: Mention | None) -> tuple[tuple[str, ...], list[Mention]]:
-            used = [a for a in anchors if a is not None and _in(a, clause.start, clause.end)]
-            return _instance_framing(clause_cues, segments, used)
 
         # 4. risks: negated ones make safety claims, the others are named
         for r in risks:
             if _negated_at(text, clause.start, r.start):
                 if subjects and not question:
-                    framing, used_cues = framing_for(r)
+                    framing, used_cues = _clause_framing(clause, clause_cues, segments, r)
                     for s in subjects:
                         instances.append(
-                            Instance("safety", sentence, s, risk=r, polarity="negated", framing=framing,
-                                     cues=used_cues, notes=list(notes))
+                            Instance(
+                                "safety",
+                                sentence,
+                                s,
+                                risk=r,
+                                polarity="negated",
+                                framing=framing,
+                                cues=used_cues,
+                                notes=list(notes),
+                            )
                         )
             else:
                 risks_named.append((r, sentence))
         if subjects and not question:
-            for found in [*cues.SAFETY.finditer(clause_text), *cues.GENERIC_RISK.finditer(clause_text)]:
+            for found in [
+                *cues.SAFETY.finditer(clause_text),
+                *cues.GENERIC_RISK.finditer(clause_text),
+            ]:
                 at = clause.start + found.start()
                 generic = cues.GENERIC_RISK.fullmatch(found.group()) is not None
                 negated = _negated_at(text, clause.start, at)
                 if generic != negated or any(r.start <= at < r.end for r in risks):
                     continue  # "not safe" is a warning; "side effects" alone claims nothing
-                pseudo = Mention("risk", None, at, clause.start + found.end(), 0, 0, None, found.group())
-                framing, used_cues = framing_for(pseudo)
+                pseudo = Mention(
+                    "risk", None, at, clause.start + found.end(), 0, 0, None, found.group()
+                )
+                framing, used_cues = _clause_framing(clause, clause_cues, segments, pseudo)
                 for s in subjects:
                     instances.append(
-                        Instance("safety", sentence, s, risk=pseudo, polarity="negated", framing=framing,
-                                 cues=used_cues, notes=list(notes))
+                        Instance(
+                            "safety",
+                            sentence,
+                            s,
+                            risk=pseudo,
+                            polarity="negated",
+                            framing=framing,
+                            cues=used_cues,
+                            notes=list(notes),
+                        )
                     )
         if not subjects or question:
             continue
@@ -365,30 +452,44 @@ def _analyse(
         comparator = comparators[0] if comparators else None
         if comparator is None and cues.COMPARATIVE.search(clause_text):
             if than:
-                after = re.match(r"\s*((?:the\s+)?[A-Za-z0-9-]+(?:\s+[A-Za-z0-9-]+)?)", clause_text[than.end() :])
+                after = re.match(
+                    r"\s*((?:the\s+)?[A-Za-z0-9-]+(?:\s+[A-Za-z0-9-]+)?)", clause_text[than.end() :]
+                )
                 if after:
                     s0 = clause.start + than.end() + after.start(1)
-                    comparator = Mention("subject", None, s0, s0 + len(after.group(1)), 0, 0, None, after.group(1))
+                    comparator = Mention(
+                        "subject", None, s0, s0 + len(after.group(1)), 0, 0, None, after.group(1)
+                    )
             else:
                 others = [
-                    m for m in mentions if m.role == "subject" and m.term and all(m.term != s.term for s in subjects)
+                    m
+                    for m in mentions
+                    if m.role == "subject" and m.term and all(m.term != s.term for s in subjects)
                 ]
                 if others:
                     comparator = others[0]
                     notes.append("comparator named elsewhere in the sentence")
 
-        if comparator is not None and comparator.term is not None and cues.INVERSE_COMPARATIVE.search(clause_text):
+        if (
+            comparator is not None
+            and comparator.term is not None
+            and (inverse := cues.INVERSE_COMPARATIVE.search(clause_text))
+            and len(subjects) == 1
+        ):
             # "X is weaker than Y": recorded as Y stronger than X
-            if len(subjects) == 1:
-                notes.append(f"“{cues.INVERSE_COMPARATIVE.search(clause_text).group()}”: recorded the other way round")  # type: ignore[union-attr]
-                subjects, comparator = [comparator], subjects[0]
+            notes.append(f"“{inverse.group()}”: recorded the other way round")
+            subjects, comparator = [comparator], subjects[0]
 
         # 6. effects with the conditions they can be claimed for; conditions left over
         pairs: list[tuple[Mention | None, Mention | None, str | None]] = []
         used: set[int] = set()
         unresolved = cues.CONDITION_ANAPHOR.search(clause_text) is not None
         for e in effects:
-            compatible = [c for c in conditions if c.term and e.term and (e.term.iri, c.term.iri) in index.pairs]
+            compatible = [
+                c
+                for c in conditions
+                if c.term and e.term and (e.term.iri, c.term.iri) in index.pairs
+            ]
             for c in compatible:
                 pairs.append((e, c, None))
                 used.add(id(c))
@@ -398,7 +499,7 @@ def _analyse(
             not any(e.start <= clause.start + b.start() < e.end for e in effects)
             for b in cues.BENEFIT.finditer(clause_text)
         )
-        if free_benefit:
+        if free_benefit and benefit is not None:  # a free benefit word implies ``benefit``
             for c in conditions:
                 if id(c) in used or c.term is None:
                     continue
@@ -406,17 +507,27 @@ def _analyse(
                 term = index.term("effect", effect_iri) if effect_iri else None
                 if term is None:
                     continue
-                implied = Mention("effect", term, c.start, c.end, c.first, c.last, "kkg:reliefEffect", c.text)
-                pairs.append((implied, c, why or f"“{benefit.group()}” + {c.term.label}: its relief effect"))
+                implied = Mention(
+                    "effect", term, c.start, c.end, c.first, c.last, "kkg:reliefEffect", c.text
+                )
+                pairs.append(
+                    (implied, c, why or f"“{benefit.group()}” + {c.term.label}: its relief effect")
+                )
         if not effects and not conditions and not risks and not symptoms and topic_at is None:
             unknown = _unknown_effect(clause_text)
-            if unknown and not cues.SAFETY.search(clause_text) and not cues.GENERIC_RISK.search(clause_text):
+            if (
+                unknown
+                and not cues.SAFETY.search(clause_text)
+                and not cues.GENERIC_RISK.search(clause_text)
+            ):
                 pairs.append((None, None, unknown))
 
         # 7. polarity, framing and the instances
         for effect, condition, extra in pairs:
             if effect is None:
-                at = clause.start + max(0, clause_text.lower().find((extra or " ").split()[0].lower()))
+                at = clause.start + max(
+                    0, clause_text.lower().find((extra or " ").split()[0].lower())
+                )
                 negated = _negated_at(text, clause.start, at)
             else:
                 negated = _negated_at(text, clause.start, effect.start)
@@ -425,12 +536,26 @@ def _analyse(
                         _negated_at(text, clause.start, clause.start + b.start())
                         for b in cues.BENEFIT.finditer(clause_text)
                     )
-            framing, used_cues = framing_for(effect, condition, *(subjects if explicit else []))
+            framing, used_cues = _clause_framing(
+                clause,
+                clause_cues,
+                segments,
+                effect,
+                condition,
+                *(subjects if explicit else []),
+            )
             for s in subjects:
                 inst = Instance(
-                    "effect", sentence, s, effect=effect, condition=condition, comparator=comparator,
-                    polarity="negated" if negated else "affirmed", framing=framing,
-                    cues=used_cues, notes=list(notes),
+                    "effect",
+                    sentence,
+                    s,
+                    effect=effect,
+                    condition=condition,
+                    comparator=comparator,
+                    polarity="negated" if negated else "affirmed",
+                    framing=framing,
+                    cues=used_cues,
+                    notes=list(notes),
                 )
                 if effect is None:
                     inst.effect_text = extra
@@ -440,18 +565,29 @@ def _analyse(
     return instances, risks_named
 
 
-def _relief(index: CheckIndex, state: _State, sentence: Sentence, condition: str) -> tuple[str | None, str | None]:
-    """The effect a benefit for ``condition`` claims: the last compatible one named in the
-    paragraph, else the condition's relief effect."""
+def _relief(
+    index: CheckIndex, state: _State, sentence: Sentence, condition: str
+) -> tuple[str | None, str | None]:
+    """Return the effect a benefit for ``condition`` claims, and why.
+
+    That is the last compatible effect named in the paragraph, else the condition's relief
+    effect.
+    """
     relief = index.relief.get(condition)
-    earlier = [(n, e) for p, n, e in state.effects if p == sentence.paragraph and (e, condition) in index.pairs]
+    earlier = [
+        (n, e)
+        for p, n, e in state.effects
+        if p == sentence.paragraph and (e, condition) in index.pairs
+    ]
     if not earlier or any(e == relief for _, e in earlier):
         return relief, None
     number, effect = earlier[-1]
     return effect, f"effect read from sentence {number + 1} of the same paragraph"
 
 
-def extract(index: CheckIndex, text: str) -> tuple[list[Sentence], list[Instance], list[tuple[Mention, Sentence]]]:
+def extract(
+    index: CheckIndex, text: str
+) -> tuple[list[Sentence], list[Instance], list[tuple[Mention, Sentence]]]:
     """Return the sentences of ``text``, the claim instances and the risks it names."""
     state = _State()
     found: list[Instance] = []
@@ -465,8 +601,14 @@ def extract(index: CheckIndex, text: str) -> tuple[list[Sentence], list[Instance
 
 
 def iter_mentions(instance: Instance) -> Iterator[Mention]:
-    """The mentions an instance rests on, for its explanation."""
-    for m in (instance.subject, instance.effect, instance.condition, instance.comparator, instance.risk):
+    """Yield the mentions an instance rests on, for its explanation."""
+    for m in (
+        instance.subject,
+        instance.effect,
+        instance.condition,
+        instance.comparator,
+        instance.risk,
+    ):
         if m is not None:
             yield m
     yield from instance.cues

@@ -214,7 +214,10 @@ class CheckIndex:
             index._add(Entry(entry_term, label, lexicon))
         for row in select(Q_SCALES):
             rank = row.get("rank")
-            index.scales[str(row["term"])] = (str(row.get("label") or row["term"]), int(rank) if rank else None)
+            index.scales[str(row["term"])] = (
+                str(row.get("label") or row["term"]),
+                int(rank) if rank else None,
+            )
         for row in select(Q_LINKS):
             source, prop, target = str(row["from"]), str(row["property"]), str(row["to"])
             if prop == KKG + "reliefEffect":
@@ -231,7 +234,17 @@ class CheckIndex:
                 effect=str(row["effect"]),
                 condition=_opt(row.get("condition")),
                 comparator=_opt(row.get("comparator")),
-                values={k: _opt(row.get(k)) for k in ("label", "statement", "certainty", "status", "explanation", "preclinical")},
+                values={
+                    k: _opt(row.get(k))
+                    for k in (
+                        "label",
+                        "statement",
+                        "certainty",
+                        "status",
+                        "explanation",
+                        "preclinical",
+                    )
+                },
             )
             index.claims[(claim.subject, claim.effect, claim.condition, claim.comparator)] = claim
             if claim.condition:
@@ -243,7 +256,9 @@ class CheckIndex:
         risk_of: dict[str, set[str]] = defaultdict(set)
         for row in select(Q_RISKS):
             risk = str(row["risk"])
-            index.risks[risk] = {k: _opt(row.get(k)) for k in ("label", "certainty", "status", "explanation")}
+            index.risks[risk] = {
+                k: _opt(row.get(k)) for k in ("label", "certainty", "status", "explanation")
+            }
             if row.get("of"):
                 risk_of[risk].add(str(row["of"]))
         index.risk_of = dict(risk_of)

@@ -73,9 +73,13 @@ def _headline(doc: Mapping[str, Any]) -> str:
     s = doc["summary"]
     name = doc["document"]["name"]
     if not s["claims"]:
-        return f"{name}: no health claim about kratom found ({doc['document']['sentences']} sentences read)"
+        return (
+            f"{name}: no health claim about kratom found"
+            f" ({doc['document']['sentences']} sentences read)"
+        )
     return (
-        f"{name}: {s['claims']} claim(s), {s['matched']} in the graph, {s['unmatched']} with no evidence"
+        f"{name}: {s['claims']} claim(s), {s['matched']} in the graph,"
+        f" {s['unmatched']} with no evidence"
         f" in the graph, {s['safetyClaims']} safety claim(s); {s['risksNamed']} risk(s) named"
     )
 
@@ -94,16 +98,30 @@ def render_text(doc: Mapping[str, Any], *, color: bool = False) -> str:
         rank = certainty.get("rank", 0) if certainty else 0
         badge = _certainty_words(certainty).upper()
         out.append(style(f"[{number}] {claim['statement']}", bold=True))
-        polarity = "  (the text denies it)" if claim["polarity"] == "negated" and claim["kind"] == "effect" else ""
+        polarity = (
+            "  (the text denies it)"
+            if claim["polarity"] == "negated" and claim["kind"] == "effect"
+            else ""
+        )
         out.append(f"    framed as: {_framing(claim)}{polarity}")
         for appearance in claim["appearances"][:3]:
-            out.append(f"    “{_short(appearance['sentence'])}” [{appearance['start']}–{appearance['end']}]")
+            out.append(
+                f"    “{_short(appearance['sentence'])}”"
+                f" [{appearance['start']}–{appearance['end']}]"
+            )
         if len(claim["appearances"]) > 3:
             out.append(f"    … and {len(claim['appearances']) - 3} more sentence(s)")
         if verdict["match"] == "none":
-            out.append("    " + style("NO EVIDENCE IN THE GRAPH", fg="magenta", bold=True) + ": the graph has no such proposition")
+            out.append(
+                "    "
+                + style("NO EVIDENCE IN THE GRAPH", fg="magenta", bold=True)
+                + ": the graph has no such proposition"
+            )
             for related in verdict["related"]:
-                out.append(f"    related (not the same claim): {related['label']} — {_certainty_words(related['certainty'])}")
+                out.append(
+                    f"    related (not the same claim): {related['label']}"
+                    f" — {_certainty_words(related['certainty'])}"
+                )
         else:
             colour = _COLOURS.get(rank, "white") if certainty else "magenta"
             if verdict["claim"]:
@@ -163,14 +181,22 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
             out.append(f"> {_short(appearance['sentence'], 600)}")
             out.append(">")
         out[-1] = ""
-        out.append(f"- **Framed as:** {_framing(claim)}" + (" (negated)" if claim["polarity"] == "negated" else ""))
+        out.append(
+            f"- **Framed as:** {_framing(claim)}"
+            + (" (negated)" if claim["polarity"] == "negated" else "")
+        )
         if verdict["match"] == "none":
             out.append("- **No evidence in the graph:** kratomkg has no such proposition.")
             for related in verdict["related"]:
-                out.append(f"- Related, not the same claim: {related['label']} ({_certainty_words(related['certainty'])})")
+                out.append(
+                    f"- Related, not the same claim: {related['label']}"
+                    f" ({_certainty_words(related['certainty'])})"
+                )
         else:
             if verdict["claim"]:
-                out.append(f"- **Graph claim:** [{verdict['claim']['label']}]({verdict['claim']['iri']})")
+                out.append(
+                    f"- **Graph claim:** [{verdict['claim']['label']}]({verdict['claim']['iri']})"
+                )
             out.append(f"- **Certainty:** {_certainty_words(verdict['certainty'])}")
             if verdict["status"]:
                 out.append(f"- **Status:** {verdict['status']['label']}")
@@ -189,7 +215,9 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     if doc["risksNamed"]:
         out += ["## Risks the text names", ""]
         for entry in doc["risksNamed"]:
-            out.append(f"- {entry['risk']['label']}: {_certainty_words(entry['risk']['certainty'])}")
+            out.append(
+                f"- {entry['risk']['label']}: {_certainty_words(entry['risk']['certainty'])}"
+            )
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -12,6 +12,7 @@ inflections. Spans always index the original text, so reports can quote it exact
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -145,7 +146,11 @@ def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         line = text[begin : match.start()]
         following = text[match.end() : end].lstrip()
         heading = bool(re.match(r"\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>\s?)", line))
-        if heading or re.match(r"(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>\s?)", following) or not line.strip():
+        if (
+            heading
+            or re.match(r"(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>\s?)", following)
+            or not line.strip()
+        ):
             yield begin, match.start()
             begin = match.end()
         elif (
@@ -177,7 +182,7 @@ def _clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
             cuts.append(match.start())
     cuts.append(end)
     parts = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         a, b = _trim(text, a, b)
         if b > a:
             parts.append(Clause(a, b))

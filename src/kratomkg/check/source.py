@@ -18,7 +18,14 @@ from pathlib import Path
 
 from kratomkg.errors import InputError
 
-__all__ = ["MAX_BYTES", "Article", "article_from_bytes", "html_text", "markdown_text", "read_article"]
+__all__ = [
+    "MAX_BYTES",
+    "Article",
+    "article_from_bytes",
+    "html_text",
+    "markdown_text",
+    "read_article",
+]
 
 #: Larger inputs are refused, not truncated: 10 MB is some 1,500 pages of prose.
 MAX_BYTES = 10 * 1024 * 1024
@@ -28,7 +35,9 @@ _BLOCKS = frozenset(
      "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "tr", "blockquote", "pre", "figure",
      "figcaption", "dl", "dt", "dd", "form", "title", "address", "details", "summary"}
 )  # fmt: skip
-_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas"})
+_SKIP = frozenset(
+    {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas"}
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,9 @@ def _decode(raw: bytes, name: str) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise InputError(name, "starts like UTF-16 text but does not decode as UTF-16") from None
+            raise InputError(
+                name, "starts like UTF-16 text but does not decode as UTF-16"
+            ) from None
     if b"\x00" in raw[:8192]:
         raise InputError(name, "is a binary file, not text (it contains NUL bytes)")
     try:
@@ -120,7 +131,9 @@ def _decode(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(
-            name, f"line {line}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); re-save it as UTF-8"
+            name,
+            f"line {line}: is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start});"
+            " re-save it as UTF-8",
         ) from None
 
 
@@ -138,11 +151,15 @@ def _format(name: str, text: str, declared: str | None) -> str:
     return "text"
 
 
-def article_from_bytes(raw: bytes, name: str, *, format: str | None = None, max_bytes: int = MAX_BYTES) -> Article:
+def article_from_bytes(
+    raw: bytes, name: str, *, format: str | None = None, max_bytes: int = MAX_BYTES
+) -> Article:
     """Decode and extract an article, refusing what is not text."""
     if len(raw) > max_bytes:
         raise InputError(
-            name, f"is {len(raw) / 1_048_576:.1f} MB; check reads at most {max_bytes / 1_048_576:.0f} MB of text"
+            name,
+            f"is {len(raw) / 1_048_576:.1f} MB;"
+            f" check reads at most {max_bytes / 1_048_576:.0f} MB of text",
         )
     text = _decode(raw, name)
     kind = _format(name, text, format)
@@ -157,7 +174,9 @@ def article_from_bytes(raw: bytes, name: str, *, format: str | None = None, max_
     return Article(name, text, kind)
 
 
-def read_article(path: str | Path, *, format: str | None = None, max_bytes: int = MAX_BYTES) -> Article:
+def read_article(
+    path: str | Path, *, format: str | None = None, max_bytes: int = MAX_BYTES
+) -> Article:
     """Read ``path`` (``-`` for standard input) as an article."""
     name = str(path)
     if name == "-":
