@@ -1,6 +1,6 @@
 """`kratomkg check`: accuracy on annotated articles, and speed on a 1 MB article.
 
-Accuracy is scored by :mod:`kratomkg.check.evaluate` on two sets:
+Accuracy is scored by :mod:`kratomkg.checking.evaluate` on two sets:
 
 * the development set, ``tests/data/articles/`` (the seed article and six written for the
   tests). The lexicon and cues were tuned while reading it, so its figures are on training
@@ -40,7 +40,7 @@ SETS = {
 
 
 def _accuracy() -> list[str]:
-    from kratomkg.check.evaluate import articles_in, evaluate
+    from kratomkg.checking.evaluate import articles_in, evaluate
 
     lines = [
         "| set | article | claims (gold) | found | recall | precision | framing right |",
@@ -86,7 +86,7 @@ def _median(func: Callable[[], object], runs: int) -> float:
 
 
 def _speed(runs: int) -> list[str]:
-    from kratomkg.check import check, shipped_index
+    from kratomkg.checking import check, shipped_index
 
     text = _big_article(1_000_000)
     index = shipped_index()

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset
 
-from kratomkg.check import SCHEMA, check, check_file, shipped_index
-from kratomkg.check.evaluate import articles_in, score_article
-from kratomkg.check.segment import normalise, sentences
+from kratomkg.checking import SCHEMA, check, check_file, shipped_index
+from kratomkg.checking.evaluate import articles_in, score_article
+from kratomkg.checking.segment import normalise, sentences
 from kratomkg.cli import cli
 from kratomkg.namespaces import GRAPH_KB, KID, KKG
 
@@ -159,7 +159,7 @@ def test_negation_and_hedging() -> None:
     assert hedged["hedged"] is True
     assert "Hedged" in hedged["framing"]
     # a negation that does not scope over the claim
-    (kept,) = _claims("Not everyone agrees, but users report it relieves back pain.")
+    (kept,) = _claims("Not everyone agrees, but users report kratom relieves back pain.")
     assert kept["polarity"] == "affirmed"
     assert "Testimonial" in kept["framing"]
 
@@ -275,16 +275,20 @@ def test_a_label_added_to_the_graph_extends_the_lexicon(shipped: Dataset) -> Non
     from rdflib import Literal
     from rdflib.namespace import SKOS
 
-    from kratomkg.check import index_from_dataset
+    from kratomkg.checking import index_from_dataset
     from kratomkg.derivation import derive
     from kratomkg.loading import load
 
-    assert _claims("Kratom zaps my lumbago.") == []
+    (unknown,) = _claims("Kratom helps my lumbago.")
+    assert unknown["effect"]["iri"] is None
+    assert unknown["verdict"]["match"] == "none"
     dataset = load()
-    dataset.graph(GRAPH_KB).add((KID["condition-low-back-pain"], SKOS.hiddenLabel, Literal("lumbago", lang="en")))
+    label = Literal("lumbago", lang="en")
+    dataset.graph(GRAPH_KB).add((KID["condition-low-back-pain"], SKOS.hiddenLabel, label))
     derive(dataset)
-    (claim,) = check("Kratom zaps my lumbago.", index=index_from_dataset(dataset)).claims
+    (claim,) = check("Kratom helps my lumbago.", index=index_from_dataset(dataset)).claims
     assert _local(claim["condition"]) == "condition-low-back-pain"
+    assert claim["verdict"]["claim"]["iri"] == str(KID["claim-kratom-leaf-analgesia-low-back-pain"])
     assert normalise("Lumbago") == ("lumbago",)
 
 
@@ -297,6 +301,38 @@ def test_html_is_reduced_to_its_text_and_scripts_are_never_read() -> None:
     assert "retiredBanner" not in text
     assert "addToCart" not in text
     assert "Premium Kratom, Lab-Tested and Shipped Fresh" in text
+
+
+@pytest.mark.parametrize("article", ANNOTATED, ids=[p.stem for p in ANNOTATED])
+def test_reports_follow_the_published_json_schema(article: Path) -> None:
+    import jsonschema
+    from jsonschema.validators import Draft202012Validator
+
+    schema = json.loads(
+        (Path(__file__).parents[1] / "src" / "kratomkg" / "checking" / "report.schema.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    Draft202012Validator.check_schema(schema)
+    assert schema["$id"] == SCHEMA
+    doc = check_file(article).to_dict()
+    jsonschema.validate(doc, schema, cls=Draft202012Validator)
+    text = doc["document"]["text"]
+    for claim in doc["claims"]:
+        for appearance in claim["appearances"]:
+            assert text[appearance["start"] : appearance["end"]] == appearance["sentence"]
+            for match in appearance["matches"]:
+                assert text[match["start"] : match["end"]] == match["text"]
+
+
+def test_readme_shows_the_real_output_of_check(runner: CliRunner) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    command = "$ kratomkg check tests/data/articles/news-brief.md\n"
+    assert command in readme
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    result = runner.invoke(cli, ["check", str(ARTICLES / "news-brief.md")])
+    assert result.exit_code == 0
+    assert shown == result.output
 
 
 def test_the_report_is_deterministic_and_versioned() -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from pyld import jsonld  # type: ignore[import-untyped]
 
-from kratomkg.check.claimreview import NO_EVIDENCE, claim_reviews, source_links
+from kratomkg.checking.claimreview import NO_EVIDENCE, claim_reviews, source_links
 
 SCHEMA = "https://schema.org/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

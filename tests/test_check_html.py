@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from kratomkg.check.claimreview import NO_EVIDENCE, claim_reviews
-from kratomkg.check.html import _marks, _spans, html_report, paragraphs
+from kratomkg.checking.claimreview import NO_EVIDENCE, claim_reviews
+from kratomkg.checking.html import _marks, _spans, html_report, paragraphs
 from kratomkg.export.projection import CERTAINTY_COLORS
 
 from .test_check_claimreview import sample_report
@@ -586,8 +586,48 @@ def test_hostile_text_does_not_run_in_the_browser(tab: Tab, tmp_path: Path) -> N
     assert tab.external == []
 
 
-def test_screenshot_for_the_docs(tab: Tab, report_file: Path, tmp_path: Path) -> None:
-    """Render the article and its first panels; write docs/check-report.png on request."""
+ARTICLES = sorted(
+    p
+    for p in (ROOT / "tests" / "data" / "articles").iterdir()
+    if p.suffix in (".txt", ".md", ".html")
+)
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=[p.stem for p in ARTICLES])
+def test_real_reports_highlight_every_claim(tab: Tab, article: Path, tmp_path: Path) -> None:
+    """The report of each annotated article, from the real pipeline, in the browser."""
+    from kratomkg.checking import check_file
+
+    doc = check_file(article).to_dict()
+    path = tmp_path / "report.html"
+    path.write_text(html_report(doc), encoding="utf-8")
+    tab.open(path)
+    text = doc["document"]["text"]
+    dom = tab.js(READ_MARKS)
+    for paragraph in dom["paragraphs"]:
+        assert paragraph["text"] == text[paragraph["start"] : paragraph["end"]]
+    for mark in dom["marks"]:
+        assert mark["domStart"] == mark["start"], mark["id"]
+    for claim in doc["claims"]:
+        assert tab.page.locator(f"section#{claim['id']}").count() == 1
+        for appearance in claim["appearances"]:
+            assert any(
+                claim["id"] in m["claims"]
+                and m["start"] <= appearance["start"]
+                and appearance["end"] <= m["end"]
+                for m in dom["marks"]
+            ), (claim["id"], appearance["sentence"])
+    assert tab.errors == []
+    assert tab.external == []
+
+
+def test_screenshot_for_the_docs(tab: Tab, tmp_path: Path) -> None:
+    """Render a real report (the hedged blog post); write docs/check-report.png on request."""
+    from kratomkg.checking import check_file
+
+    report_file = tmp_path / "report.html"
+    doc = check_file(ROOT / "tests" / "data" / "articles" / "hedged-blog.md").to_dict()
+    report_file.write_text(html_report(doc), encoding="utf-8")
     tab.page.set_viewport_size({"width": 1100, "height": 1000})
     tab.open(report_file)
     tab.js("() => document.getElementById('article').scrollIntoView()")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from kratomkg._version import __version__
 
 if TYPE_CHECKING:
+    from kratomkg.checking import CheckReport, check
     from kratomkg.counts import Stats, stats
     from kratomkg.derivation import derive
     from kratomkg.errors import (
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildResult",
+    "CheckReport",
     "ExportError",
     "InputError",
     "KratomKGError",
@@ -55,6 +57,7 @@ __all__ = [
     "ValidationResult",
     "__version__",
     "build",
+    "check",
     "derive",
     "export_graph",
     "load",
@@ -75,6 +78,8 @@ __all__ = [
 _LOCATIONS: dict[str, str] = {
     "BuildResult": "kratomkg.release",
     "build": "kratomkg.release",
+    "check": "kratomkg.checking",
+    "CheckReport": "kratomkg.checking",
     "derive": "kratomkg.derivation",
     "ExportError": "kratomkg.errors",
     "InputError": "kratomkg.errors",

@@ -598,8 +598,8 @@ def check(
     import datetime
 
     from kratomkg._io import atomic_write_text
-    from kratomkg.check import check_file
-    from kratomkg.check.render import render
+    from kratomkg.checking import check_file
+    from kratomkg.checking.render import render
     from kratomkg.errors import InputError
 
     if date_ is not None:

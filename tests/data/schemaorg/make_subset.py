@@ -1,6 +1,6 @@
 """Cut the schema.org vocabulary down to the terms the ClaimReview markup uses.
 
-The tests check every type and property of ``kratomkg.check.claimreview`` against the real
+The tests check every type and property of ``kratomkg.checking.claimreview`` against the real
 schema.org vocabulary, but the full release is 1.5 MB; this keeps the used classes (with all
 their superclasses, so subclass reasoning works), the used properties (with their domains,
 ranges and super-properties) and the data types their ranges name. Run it on a release file

@@ -232,7 +232,7 @@ def render(docs: Sequence[Mapping[str, Any]], format: str, *, color: bool = Fals
     if format == "json":
         return render_json(docs[0] if len(docs) == 1 else list(docs))
     if format == "claimreview":
-        from kratomkg.check.claimreview import claim_reviews
+        from kratomkg.checking.claimreview import claim_reviews
 
         reviews = [claim_reviews(d) for d in docs]
         if len(reviews) == 1:
@@ -241,7 +241,7 @@ def render(docs: Sequence[Mapping[str, Any]], format: str, *, color: bool = Fals
         merged["@graph"] = [item for r in reviews for item in r["@graph"]]
         return render_json(merged)
     if format == "html":
-        from kratomkg.check.html import html_report
+        from kratomkg.checking.html import html_report
 
         if len(docs) != 1:
             raise ValueError("--format html writes one article per page; give one ARTICLE")

@@ -131,8 +131,8 @@ def exact_words(label: str) -> tuple[str, ...]:
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
-    """Tell whether the full stop ending at ``end`` closes an abbreviation."""
-    match = re.search(r"([A-Za-z.]+)\.$", text[max(0, end - 12) : end])
+    """Tell whether the full stop at ``end`` closes an abbreviation ("Dr.", "e.g.")."""
+    match = re.search(r"(?<![A-Za-z])([A-Za-z.]+)$", text[max(0, end - 12) : end])
     if match is None:
         return False
     word = match.group(1).lower().strip(".")

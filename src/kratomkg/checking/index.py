@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kratomkg.check.segment import exact_words, normalise
+from kratomkg.checking.segment import exact_words, normalise
 
 __all__ = ["CheckIndex", "Entry", "EvidenceLine", "GraphClaim", "Term", "shipped_index"]
 

@@ -3,7 +3,7 @@
 Pipeline: read (``source``) → split (``segment``) → match the graph's lexicon and read the
 cues (``extract``) → group into propositions and set them against the graph's derived
 verdicts (``assess``) → render (``render``, ``claimreview``, ``html``). The report is a
-versioned JSON document (:data:`~kratomkg.check.assess.SCHEMA`); every renderer reads only
+versioned JSON document (:data:`~kratomkg.checking.assess.SCHEMA`); every renderer reads only
 that document.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kratomkg.check.assess import SCHEMA, assess
-from kratomkg.check.extract import extract
-from kratomkg.check.index import CheckIndex, index_from_dataset, shipped_index
-from kratomkg.check.source import MAX_BYTES, Article, article_from_bytes, read_article
+from kratomkg.checking.assess import SCHEMA, assess
+from kratomkg.checking.extract import extract
+from kratomkg.checking.index import CheckIndex, index_from_dataset, shipped_index
+from kratomkg.checking.source import MAX_BYTES, Article, article_from_bytes, read_article
 
 __all__ = [
     "CERTAINTY_LEVELS",

@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kratomkg._version import __version__
-from kratomkg.check.extract import Instance, Mention, iter_mentions
-from kratomkg.check.index import KKG, CheckIndex, EvidenceLine
-from kratomkg.check.segment import Sentence
+from kratomkg.checking.extract import Instance, Mention, iter_mentions
+from kratomkg.checking.index import KKG, CheckIndex, EvidenceLine
+from kratomkg.checking.segment import Sentence
 
 __all__ = ["SCHEMA", "assess"]
 

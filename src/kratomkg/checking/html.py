@@ -5,7 +5,7 @@ make health claims and what the evidence says about each. The page shows the tex
 claim appearance highlighted (a ``<mark>`` per stretch of text, linked to the panel of every
 claim it makes), then a panel per claim: what was understood (subject, effect, condition,
 framing, negation) and the verdict (certainty, status, explanation, evidence for and
-against, risks, related claims). The ClaimReview markup of :mod:`kratomkg.check.claimreview`
+against, risks, related claims). The ClaimReview markup of :mod:`kratomkg.checking.claimreview`
 is embedded, so a published report is also machine-readable.
 
 The page is one self-contained file: CSS and a few lines of optional JavaScript are inline
@@ -32,7 +32,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kratomkg.check.claimreview import (
+from kratomkg.checking.claimreview import (
     NO_EVIDENCE,
     certainty_words,
     claim_reviews,
@@ -202,7 +202,7 @@ def _environment() -> jinja2.Environment:
 
 def _load_template(name: str) -> str:
     """Read a template shipped in the package (works from a wheel and from the tree)."""
-    resource = files("kratomkg") / "check" / "templates" / name
+    resource = files("kratomkg") / "checking" / "templates" / name
     return resource.read_text(encoding="utf-8")
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kratomkg.check import CheckIndex, check_file
+from kratomkg.checking import CheckIndex, check_file
 
 __all__ = ["ArticleScore", "Score", "evaluate", "score_article"]
 
@@ -158,7 +158,7 @@ def score_article(article: Path, *, index: CheckIndex | None = None) -> ArticleS
     )
     report = check_file(article, index=index).to_dict()
     text = report["document"]["text"]
-    from kratomkg.check.segment import sentences
+    from kratomkg.checking.segment import sentences
 
     starts = [s.start for s in sentences(text)]
     found: dict[tuple[Any, ...], Mapping[str, Any]] = {}

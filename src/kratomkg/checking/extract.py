@@ -26,9 +26,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from kratomkg.check import cues
-from kratomkg.check.index import CheckIndex, Entry, Term
-from kratomkg.check.segment import Clause, Sentence, Token, sentences, tokens
+from kratomkg.checking import cues
+from kratomkg.checking.index import CheckIndex, Entry, Term
+from kratomkg.checking.segment import Clause, Sentence, Token, sentences, tokens
 
 __all__ = ["Instance", "Mention", "extract"]
 
@@ -197,6 +197,13 @@ def _framings(cue_mentions: list[Mention]) -> tuple[str, ...]:
     names = {m.term.iri.rsplit("/", 1)[-1] for m in cue_mentions if m.term is not None}
     if "ReportsAnimalResearch" in names:
         names.discard("ReportsStudy")
+    first_person = {"i", "my", "me"}
+    if names & {"ReportsStudy", "ReportsAnimalResearch"} and all(
+        m.text.lower() in first_person
+        for m in cue_mentions
+        if m.term is not None and m.term.iri.endswith("/Testimonial")
+    ):
+        names.discard("Testimonial")  # a first person narrating research is not testimony
     return tuple(sorted(names)) or ("PlainAssertion",)
 
 
@@ -374,9 +381,13 @@ def _analyse(
         shared = {(m.start, m.end) for m in conditions + symptoms} & {
             (m.start, m.end) for m in risks
         }
-        if helpful:
+        harm = cues.RISK_CONTEXT.search(clause_text) is not None or any(
+            _negated_at(text, clause.start, m.start) for m in risks if (m.start, m.end) in shared
+        )
+        if helpful or not harm:
+            # a heading "Anxiety", or "symptoms include anxiety": no harm is said
             risks = [m for m in risks if (m.start, m.end) not in shared]
-        else:
+        if not helpful:
             conditions = [m for m in conditions if (m.start, m.end) not in shared]
             symptoms = [m for m in symptoms if (m.start, m.end) not in shared]
         for m in effects:  # named effects set the context; symptoms do not
