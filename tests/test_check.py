@@ -169,7 +169,10 @@ def test_negation_and_hedging() -> None:
     [
         ("I take kratom for my back pain and it works.", "Testimonial"),
         ("Buy our premium kratom capsules for all-day energy.", "Marketing"),
-        ("A study in mice found that mitragynine eased opioid withdrawal.", "ReportsAnimalResearch"),
+        (
+            "A study in mice found that mitragynine eased opioid withdrawal.",
+            "ReportsAnimalResearch",
+        ),
         ("A new study found that kratom reduced anxiety.", "ReportsStudy"),
         ("The FDA warns that kratom does not treat opioid addiction.", "RegulatorWarning"),
         ("Kratom relieves chronic pain.", "PlainAssertion"),
@@ -309,9 +312,9 @@ def test_reports_follow_the_published_json_schema(article: Path) -> None:
     from jsonschema.validators import Draft202012Validator
 
     schema = json.loads(
-        (Path(__file__).parents[1] / "src" / "kratomkg" / "checking" / "report.schema.json").read_text(
-            encoding="utf-8"
-        )
+        (
+            Path(__file__).parents[1] / "src" / "kratomkg" / "checking" / "report.schema.json"
+        ).read_text(encoding="utf-8")
     )
     Draft202012Validator.check_schema(schema)
     assert schema["$id"] == SCHEMA
@@ -357,7 +360,9 @@ def test_cli_formats(runner: CliRunner, fmt: str, tmp_path: Path) -> None:
 
 
 def test_cli_reads_standard_input(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["check", "-", "--format", "json"], input="Kratom cures my anxiety.")
+    result = runner.invoke(
+        cli, ["check", "-", "--format", "json"], input="Kratom cures my anxiety."
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     assert doc["document"]["name"] == "-"
@@ -365,7 +370,9 @@ def test_cli_reads_standard_input(runner: CliRunner) -> None:
 
 
 def test_cli_fail_below_is_for_moderation_pipelines(runner: CliRunner) -> None:
-    weak = runner.invoke(cli, ["check", "-", "--fail-below", "low"], input="Kratom cures my anxiety.")
+    weak = runner.invoke(
+        cli, ["check", "-", "--fail-below", "low"], input="Kratom cures my anxiety."
+    )
     assert weak.exit_code == 1
     assert "below low certainty" in weak.stderr
     fine = runner.invoke(cli, ["check", "-", "--fail-below", "low"], input="Kratom is a tree.")
@@ -421,7 +428,9 @@ def test_cli_bad_date_and_html_for_two_articles(runner: CliRunner) -> None:
     assert two.exit_code == 2
 
 
-def test_output_file_is_replaced_only_when_the_report_is_written(runner: CliRunner, tmp_path: Path) -> None:
+def test_output_file_is_replaced_only_when_the_report_is_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     out = tmp_path / "report.txt"
     out.write_text("previous report", encoding="utf-8")
     bad = tmp_path / "bad.txt"

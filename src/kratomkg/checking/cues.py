@@ -74,7 +74,9 @@ BENEFIT = re.compile(
 RISK_CONTEXT = re.compile(
     r"\b(?:side[- ]effects?|adverse|risks?|danger\w*|harm\w*|concerns?|caus\w*|lead(?:s)? to"
     r"|result(?:s|ed)? in|suffer\w*|increased|worse\w*|warn\w*|toxic\w*|downside\w*"
-    r"|problems?|trigger\w*|experienc\w*|got|get|had|have|gives? me|gave me|hooked|when (?:they|you|i|people|users) stop|stop(?:s|ped|ping)? (?:taking|using)|quit(?:s|ting)? (?:taking|using)|dependent)\b",
+    r"|problems?|trigger\w*|experienc\w*|got|get|had|have|gives? me|gave me|hooked"
+    r"|when (?:they|you|i|people|users) stop|stop(?:s|ped|ping)? (?:taking|using)"
+    r"|quit(?:s|ting)? (?:taking|using)|dependent)\b",
     re.I,
 )
 #: Words for harm in general: negated, they make a safety claim about every risk.

@@ -40,7 +40,7 @@ _PRONOUNS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A span of the text that names a term (or, for unknown claims, only the words)."""
 
@@ -54,7 +54,7 @@ class Mention:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Instance:
     """One claim made in one sentence."""
 
@@ -83,29 +83,19 @@ class _State:
 
 
 def _matches(index: CheckIndex, text: str, words: list[Token]) -> list[Mention]:
-    """Every lexicon match in ``words``, at every length.
-
-    The trie holds stemmed keys for terms and exact ("=word") keys for framing cues; a walk
-    follows both.
-    """
+    """Every lexicon match in ``words``, at every length, and every framing cue."""
     found: list[Mention] = []
-    exact = ["=" + text[w.start : w.end].lower().replace("’", "'") for w in words]
-    for i in range(len(words)):
-        frontier = [index.trie]
-        for j in range(i, min(len(words), i + index.max_length)):
-            frontier = [
-                child
-                for node in frontier
-                for key in (words[j].stem, exact[j])
-                if (child := node.get(key)) is not None
-            ]
-            if not frontier:
-                break
-            for node in frontier:
-                # the trie keeps a node's entries under the key "" (see CheckIndex._add)
-                entries: Sequence[Entry] = node.get("", ())
+    trie, longest = index.trie, index.max_length
+    stems = [w.stem for w in words]
+    count = len(words)
+    for i in range(count):
+        node = trie.get(stems[i])
+        j = i
+        while node is not None:
+            entries: Sequence[Entry] = node.get("", ())  # entries live under "" (_add)
+            if entries:
+                start, end = words[i].start, words[j].end
                 for entry in entries:
-                    start, end = words[i].start, words[j].end
                     found.append(
                         Mention(
                             entry.term.role,
@@ -118,11 +108,51 @@ def _matches(index: CheckIndex, text: str, words: list[Token]) -> list[Mention]:
                             text[start:end],
                         )
                     )
+            j += 1
+            if j >= count or j - i >= longest:
+                break
+            node = node.get(stems[j])
+    cue_trie, first_stems = index.cue_trie, index.cue_first_stems
+    exact: dict[int, str] = {}
+
+    def word(k: int) -> str:
+        if k not in exact:
+            exact[k] = text[words[k].start : words[k].end].lower().replace("’", "'")
+        return exact[k]
+
+    for i in range(count):
+        if stems[i] not in first_stems:
+            continue
+        node = cue_trie.get(word(i))
+        j = i
+        while node is not None:
+            entries = node.get("", ())
+            if entries:
+                start, end = words[i].start, words[j].end
+                for entry in entries:
+                    found.append(
+                        Mention(
+                            "framing",
+                            entry.term,
+                            start,
+                            end,
+                            i,
+                            j,
+                            entry.lexicon,
+                            text[start:end],
+                        )
+                    )
+            j += 1
+            if j >= count or j - i >= longest:
+                break
+            node = node.get(word(j))
     return found
 
 
 def _longest(mentions: list[Mention]) -> list[Mention]:
     """Keep the longest, leftmost mentions of one role that do not overlap."""
+    if len(mentions) == 1:
+        return mentions
     chosen: list[Mention] = []
     taken: set[int] = set()
     best: dict[tuple[int, int, int], Mention] = {}
@@ -325,6 +355,13 @@ def _analyse(
     # ("• Pain relief.")
     list_item = text[sentence.start : sentence.start + 1] == "•" and len(words) >= 5
 
+    if not any(m.role in _CONTENT_ROLES for m in mentions) and not (
+        cues.CLAIM_VERB.search(text, sentence.start, sentence.end)
+        or cues.SAFETY.search(text, sentence.start, sentence.end)
+        or cues.GENERIC_RISK.search(text, sentence.start, sentence.end)
+    ):
+        return instances, risks_named  # names nothing and claims nothing: nothing to read
+
     for clause in sentence.clauses:
         clause_text = text[clause.start : clause.end]
         inside = [m for m in mentions if _in(m, clause.start, clause.end)]
@@ -373,7 +410,8 @@ def _analyse(
         conditions = [m for m in live if m.role == "condition"]
         symptoms = [m for m in live if m.role == "symptom"]
         risks = [m for m in live if m.role == "risk"]
-        benefit = cues.BENEFIT.search(clause_text)
+        benefits = list(cues.BENEFIT.finditer(clause_text))
+        benefit = benefits[0] if benefits else None
         helpful = bool(benefit) or bool(effects)
 
         # 3. a span that is both a condition (or symptom) and a risk: a benefit word or an
@@ -381,8 +419,13 @@ def _analyse(
         shared = {(m.start, m.end) for m in conditions + symptoms} & {
             (m.start, m.end) for m in risks
         }
-        harm = cues.RISK_CONTEXT.search(clause_text) is not None or any(
-            _negated_at(text, clause.start, m.start) for m in risks if (m.start, m.end) in shared
+        harm = bool(shared) and (
+            cues.RISK_CONTEXT.search(clause_text) is not None
+            or any(
+                _negated_at(text, clause.start, m.start)
+                for m in risks
+                if (m.start, m.end) in shared
+            )
         )
         if helpful or not harm:
             # a heading "Anxiety", or "symptoms include anxiety": no harm is said
@@ -391,6 +434,8 @@ def _analyse(
             conditions = [m for m in conditions if (m.start, m.end) not in shared]
             symptoms = [m for m in symptoms if (m.start, m.end) not in shared]
         for m in effects:  # named effects set the context; symptoms do not
+            if state.effects and state.effects[-1][0] != sentence.paragraph:
+                state.effects.clear()  # the context of a paragraph ends with it
             state.effects.append((sentence.paragraph, sentence.index, m.term.iri if m.term else ""))
         if benefit:
             for sym in symptoms:
@@ -494,7 +539,7 @@ def _analyse(
         # 6. effects with the conditions they can be claimed for; conditions left over
         pairs: list[tuple[Mention | None, Mention | None, str | None]] = []
         used: set[int] = set()
-        unresolved = cues.CONDITION_ANAPHOR.search(clause_text) is not None
+        unresolved = bool(effects) and cues.CONDITION_ANAPHOR.search(clause_text) is not None
         for e in effects:
             compatible = [
                 c
@@ -507,8 +552,7 @@ def _analyse(
             if not compatible and not unresolved:
                 pairs.append((e, None, None))
         free_benefit = any(
-            not any(e.start <= clause.start + b.start() < e.end for e in effects)
-            for b in cues.BENEFIT.finditer(clause_text)
+            not any(e.start <= clause.start + b.start() < e.end for e in effects) for b in benefits
         )
         if free_benefit and benefit is not None:  # a free benefit word implies ``benefit``
             for c in conditions:
@@ -544,8 +588,7 @@ def _analyse(
                 negated = _negated_at(text, clause.start, effect.start)
                 if effect.lexicon == "kkg:reliefEffect":
                     negated = negated or any(
-                        _negated_at(text, clause.start, clause.start + b.start())
-                        for b in cues.BENEFIT.finditer(clause_text)
+                        _negated_at(text, clause.start, clause.start + b.start()) for b in benefits
                     )
             framing, used_cues = _clause_framing(
                 clause,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kratomkg.checking.segment import exact_words, normalise
+from kratomkg.checking.segment import exact_words, normalise, stem
 
 __all__ = ["CheckIndex", "Entry", "EvidenceLine", "GraphClaim", "Term", "shipped_index"]
 
@@ -129,7 +129,7 @@ Q_LINKS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     """A resource of the graph the text can name."""
 
@@ -138,7 +138,7 @@ class Term:
     label: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One lexicon label: the term it names and the property it came from."""
 
@@ -190,6 +190,8 @@ class CheckIndex:
     pairs: set[tuple[str, str]] = field(default_factory=set)
     max_length: int = 0
     compound_iris: set[str] = field(default_factory=set)
+    cue_trie: dict[str, Any] = field(default_factory=dict)
+    cue_first_stems: set[str] = field(default_factory=set)
 
     # --- building -----------------------------------------------------------------------
 
@@ -285,12 +287,20 @@ class CheckIndex:
         return index
 
     def _add(self, entry: Entry) -> None:
-        # Framing cues are function words ("may", "studies"): matched as written, unstemmed,
-        # so "studies" never matches "study" in "for work or study".
-        words = exact_words(entry.label) if entry.term.role == "framing" else normalise(entry.label)
+        if entry.term.role == "framing":
+            # Framing cues are function words ("may", "studies"): matched as written,
+            # unstemmed, so "studies" never matches "study" in "for work or study". Their
+            # own trie is entered only at words whose stem starts a cue.
+            words = exact_words(entry.label)
+            trie = self.cue_trie
+            if words:
+                self.cue_first_stems.add(stem(words[0]))
+        else:
+            words = normalise(entry.label)
+            trie = self.trie
         if not words:
             return
-        node = self.trie
+        node = trie
         for word in words:
             node = node.setdefault(word, {})
         node.setdefault("", []).append(entry)

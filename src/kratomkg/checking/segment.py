@@ -12,10 +12,12 @@ inflections. Spans always index the original text, so reports can quote it exact
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "Clause",
@@ -49,16 +51,15 @@ _CLAUSE = re.compile(
 _LEADING_CLAUSE = re.compile(r"\s*(?:while|although|though|whereas|even though)\b[^,]*,", re.I)
 
 
-@dataclass(frozen=True)
-class Token:
-    """A word of the text: its stem and its span."""
+class Token(NamedTuple):
+    """A word of the text: its stem and its span (a tuple: a 1 MB text has 150,000)."""
 
     stem: str
     start: int
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Clause:
     """A part of a sentence that can carry a claim of its own."""
 
@@ -66,7 +67,7 @@ class Clause:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence, its paragraph number and its clauses."""
 
@@ -77,6 +78,7 @@ class Sentence:
     clauses: tuple[Clause, ...]
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Strip common English suffixes so inflections of one word compare equal."""
     w = word.lower().replace("’", "'")
@@ -126,8 +128,8 @@ def normalise(label: str) -> tuple[str, ...]:
 
 
 def exact_words(label: str) -> tuple[str, ...]:
-    """Return the lowercased words of ``label`` (no stemming), as :class:`Token` keys."""
-    return tuple("=" + m.group().lower().replace("’", "'") for m in _WORD.finditer(label))
+    """Return the lowercased words of ``label`` (no stemming), apostrophes straightened."""
+    return tuple(m.group().lower().replace("’", "'") for m in _WORD.finditer(label))
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
