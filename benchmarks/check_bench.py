@@ -72,10 +72,19 @@ def _accuracy() -> list[str]:
     return [*lines, "", "Differences from the gold:", "", *misses]
 
 
-def _big_article(size: int) -> str:
-    seed = (ROOT / "tests" / "data" / "articles" / "seed-article.txt").read_text(encoding="utf-8")
-    copies = size // len(seed.encode("utf-8")) + 1
-    return "\n\n".join([seed] * copies)[:size]
+def _big_article(size: int, folders: list[Path]) -> str:
+    """Repeat the annotated articles of ``folders`` (extracted text) up to ``size`` bytes."""
+    from kratomkg.checking import read_article
+
+    texts = [
+        read_article(p).text
+        for folder in folders
+        for p in sorted(folder.iterdir())
+        if p.suffix in (".txt", ".md", ".html") and p.with_name(p.stem + ".expected.json").is_file()
+    ]
+    body = "\n\n".join(texts)
+    copies = size // len(body.encode("utf-8")) + 1
+    return "\n\n".join([body] * copies)[:size]
 
 
 def _median(func: Callable[[], object], runs: int) -> float:
@@ -90,46 +99,56 @@ def _median(func: Callable[[], object], runs: int) -> float:
 def _speed(runs: int) -> list[str]:
     from kratomkg.checking import check, shipped_index
 
-    text = _big_article(1_000_000)
+    texts = {
+        "seed article repeated (every sentence a claim)": _big_article(
+            1_000_000, [ROOT / "tests" / "data" / "articles"]
+        ),
+        "all annotated articles repeated (a mix)": _big_article(
+            1_000_000, [folder for folder in SETS.values() if folder.is_dir()]
+        ),
+    }
+    texts["seed article repeated (every sentence a claim)"] = "\n\n".join(
+        [(ROOT / "tests" / "data" / "articles" / "seed-article.txt").read_text(encoding="utf-8")]
+        * 120
+    )[:1_000_000]
     index = shipped_index()
     word = re.compile(r"\w+")
-    baseline = _median(lambda: word.findall(text), runs)
-    warm = _median(lambda: check(text, index=index), runs)
-    report = check(text, index=index)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.txt"
-        path.write_text(text, encoding="utf-8")
-        exe = [
-            sys.executable,
-            "-m",
-            "kratomkg",
-            "check",
-            str(path),
-            "--format",
-            "json",
-            "-o",
-            str(Path(tmp) / "r.json"),
-        ]
-
-        def cold() -> None:
-            subprocess.run(exe, check=True, capture_output=True)
-
-        cold_time = _median(cold, max(1, runs // 2))
-    sentences = report.to_dict()["document"]["sentences"]
-    appearances = sum(len(c["appearances"]) for c in report.claims)
+    lines = [
+        "| 1 MB text | sentences | claims / appearances | baseline: `re` words | `check(text)` warm"
+        " | ÷ baseline | `kratomkg check FILE` cold (text) | cold (json) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    worst = 0.0
+    for label, text in texts.items():
+        baseline = _median(lambda text=text: word.findall(text), runs)
+        warm = _median(lambda text=text: check(text, index=index), runs)
+        report = check(text, index=index).to_dict()
+        colds = []
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "big.txt"
+            path.write_text(text, encoding="utf-8")
+            for fmt in ("text", "json"):
+                exe = [sys.executable, "-m", "kratomkg", "check", str(path), "--format", fmt]
+                exe += ["-o", str(Path(tmp) / f"r.{fmt}")]
+                colds.append(
+                    _median(
+                        lambda exe=exe: subprocess.run(exe, check=True, capture_output=True), runs
+                    )
+                )
+        worst = max(worst, colds[0])
+        appearances = sum(len(c["appearances"]) for c in report["claims"])
+        lines.append(
+            f"| {label} | {report['document']['sentences']:,} | {len(report['claims'])} /"
+            f" {appearances:,} | {baseline:.3f} s | {warm:.2f} s | {warm / baseline:.0f} |"
+            f" {colds[0]:.2f} s | {colds[1]:.2f} s |"
+        )
     return [
-        f"1 MB article: {len(text):,} characters, {sentences:,} sentences,"
-        f" {len(report.claims)} distinct claims, {appearances:,} appearances.",
+        *lines,
         "",
-        "| step | median | ÷ baseline |",
-        "|---|---:|---:|",
-        f"| baseline: `re` word tokenizer over the text | {baseline:.3f} s | 1.0 |",
-        f"| `check(text)`, graph index built | {warm:.3f} s | {warm / baseline:.0f} |",
-        f"| `kratomkg check FILE --format json` in a fresh process | {cold_time:.3f} s"
-        f" | {cold_time / baseline:.0f} |",
-        "",
-        f"Goal: under 2 s for 1 MB: {'met' if cold_time < 2 else 'NOT met'}"
-        f" ({cold_time:.2f} s cold).",
+        "Cold runs include starting Python, building the graph index (about 0.3 s) and writing"
+        " the report; JSON of a claim-dense megabyte is 9 MB.",
+        f"Goal: `kratomkg check` on 1 MB under 2 s: {'met' if worst < 2 else 'NOT met'}"
+        f" (slowest cold text run {worst:.2f} s).",
     ]
 
 

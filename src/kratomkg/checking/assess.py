@@ -307,11 +307,13 @@ def assess(
     for number, (_, group) in enumerate(groups.items(), start=1):
         first = group[0]
         appearances: list[dict[str, Any]] = []
+        by_start: dict[int, dict[str, Any]] = {}
         for inst in group:
             appearance = _appearance(inst, text)
-            same = next((a for a in appearances if a["start"] == appearance["start"]), None)
+            same = by_start.get(appearance["start"])
             if same is None:
                 appearances.append(appearance)
+                by_start[appearance["start"]] = appearance
             else:
                 known = {(m["start"], m["end"], m["role"]) for m in same["matches"]}
                 same["matches"].extend(
@@ -348,18 +350,18 @@ def assess(
     for iri in sorted(named, key=lambda i: named[i][0][0].start):
         values = index.risks.get(iri, {})
         appearances_r: list[dict[str, Any]] = []
+        risk_at: dict[int, dict[str, Any]] = {}
         for mention, sentence in named[iri]:
             match = _match_dict(mention, "risk")
-            same = next((a for a in appearances_r if a["start"] == sentence.start), None)
+            same = risk_at.get(sentence.start)
             if same is None:
-                appearances_r.append(
-                    {
-                        "sentence": text[sentence.start : sentence.end],
-                        "start": sentence.start,
-                        "end": sentence.end,
-                        "matches": [match],
-                    }
-                )
+                risk_at[sentence.start] = {
+                    "sentence": text[sentence.start : sentence.end],
+                    "start": sentence.start,
+                    "end": sentence.end,
+                    "matches": [match],
+                }
+                appearances_r.append(risk_at[sentence.start])
             elif match not in same["matches"]:
                 same["matches"].append(match)
         risks_out.append(

@@ -362,6 +362,7 @@ def _analyse(
     ):
         return instances, risks_named  # names nothing and claims nothing: nothing to read
 
+    several_subjects = len({m.term for m in mentions if m.role == "subject"}) > 1
     for clause in sentence.clauses:
         clause_text = text[clause.start : clause.end]
         inside = [m for m in mentions if _in(m, clause.start, clause.end)]
@@ -370,11 +371,10 @@ def _analyse(
         notes: list[str] = []
 
         # 1. subject and comparator
-        than = (
-            re.search(r"\bthan\b", clause_text, re.I)
-            if cues.COMPARATIVE.search(clause_text)
-            else None
+        comparing = (several_subjects or "than" in clause_text.lower()) and (
+            cues.COMPARATIVE.search(clause_text) is not None
         )
+        than = re.search(r"\bthan\b", clause_text, re.I) if comparing else None
         than_at = clause.start + than.start() if than else None
         comparators = [
             m for m in inside if m.role == "subject" and than_at is not None and m.start > than_at
@@ -410,7 +410,8 @@ def _analyse(
         conditions = [m for m in live if m.role == "condition"]
         symptoms = [m for m in live if m.role == "symptom"]
         risks = [m for m in live if m.role == "risk"]
-        benefits = list(cues.BENEFIT.finditer(clause_text))
+        content = bool(effects or conditions or symptoms or risks)
+        benefits = list(cues.BENEFIT.finditer(clause_text)) if content else []
         benefit = benefits[0] if benefits else None
         helpful = bool(benefit) or bool(effects)
 
@@ -506,7 +507,7 @@ def _analyse(
 
         # 5. comparator: a subject after "than", or another named in the sentence
         comparator = comparators[0] if comparators else None
-        if comparator is None and cues.COMPARATIVE.search(clause_text):
+        if comparator is None and comparing:
             if than:
                 after = re.match(
                     r"\s*((?:the\s+)?[A-Za-z0-9-]+(?:\s+[A-Za-z0-9-]+)?)", clause_text[than.end() :]
