@@ -33,6 +33,10 @@ from kratomkg.checking.segment import Clause, Sentence, Token, sentences, tokens
 __all__ = ["Instance", "Mention", "extract"]
 
 _CONTENT_ROLES = ("subject", "effect", "condition", "risk", "symptom")
+#: How far back in a paragraph an effect named before still sets the reading of "helps X".
+_CONTEXT_SENTENCES = 12
+#: Every word cues.SAFETY and cues.GENERIC_RISK can match contains one of these.
+_SAFETY_WORDS = ("safe", "harm", "risk", "side", "adverse", "danger", "toxic")
 _PRONOUNS = frozenset(
     {"it", "them", "you", "me", "us", "him", "her", "people", "users", "symptoms", "effects",
      "things", "lives", "life", "quality", "this", "that", "these", "those", "their", "my",
@@ -410,8 +414,11 @@ def _analyse(
         conditions = [m for m in live if m.role == "condition"]
         symptoms = [m for m in live if m.role == "symptom"]
         risks = [m for m in live if m.role == "risk"]
-        content = bool(effects or conditions or symptoms or risks)
-        benefits = list(cues.BENEFIT.finditer(clause_text)) if content else []
+        # benefit words matter only for a condition, a symptom, or a span that is both a
+        # condition and a risk; most clauses have none, and the pattern is long
+        maybe_shared = bool(risks) and bool(conditions or symptoms)
+        needed = bool(conditions or symptoms) or maybe_shared
+        benefits = list(cues.BENEFIT.finditer(clause_text)) if needed else []
         benefit = benefits[0] if benefits else None
         helpful = bool(benefit) or bool(effects)
 
@@ -437,6 +444,8 @@ def _analyse(
         for m in effects:  # named effects set the context; symptoms do not
             if state.effects and state.effects[-1][0] != sentence.paragraph:
                 state.effects.clear()  # the context of a paragraph ends with it
+            while state.effects and state.effects[0][1] < sentence.index - _CONTEXT_SENTENCES:
+                state.effects.pop(0)  # ... and so does that of a long one, after a while
             state.effects.append((sentence.paragraph, sentence.index, m.term.iri if m.term else ""))
         if benefit:
             for sym in symptoms:
@@ -475,7 +484,8 @@ def _analyse(
                         )
             else:
                 risks_named.append((r, sentence))
-        if subjects and not question:
+        lowered = clause_text.lower()
+        if subjects and not question and any(w in lowered for w in _SAFETY_WORDS):
             for found in [
                 *cues.SAFETY.finditer(clause_text),
                 *cues.GENERIC_RISK.finditer(clause_text),
@@ -625,14 +635,16 @@ def _relief(
 ) -> tuple[str | None, str | None]:
     """Return the effect a benefit for ``condition`` claims, and why.
 
-    That is the last compatible effect named in the paragraph, else the condition's relief
-    effect.
+    That is the last compatible effect named in the paragraph (at most twelve sentences
+    back), else the condition's relief effect.
     """
     relief = index.relief.get(condition)
     earlier = [
         (n, e)
         for p, n, e in state.effects
-        if p == sentence.paragraph and (e, condition) in index.pairs
+        if p == sentence.paragraph
+        and n >= sentence.index - _CONTEXT_SENTENCES
+        and (e, condition) in index.pairs
     ]
     if not earlier or any(e == relief for _, e in earlier):
         return relief, None

@@ -119,9 +119,20 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Return the word tokens of ``text[start:end]`` with spans in ``text``."""
     stop = len(text) if end is None else end
     make = tuple.__new__  # a NamedTuple without its keyword-parsing constructor: 150,000 a MB
-    return [
-        make(Token, (stem(m.group()), *m.span())) for m in _WORD.finditer(text, start, stop)
-    ]
+    cache = _STEMS
+    found = []
+    for m in _WORD.finditer(text, start, stop):
+        word = m.group()
+        stemmed = cache.get(word)
+        if stemmed is None:
+            if len(cache) > 500_000:  # a long-running process must not grow without bound
+                cache.clear()
+            stemmed = cache[word] = stem(word)
+        found.append(make(Token, (stemmed, *m.span())))
+    return found
+
+
+_STEMS: dict[str, str] = {}
 
 
 def normalise(label: str) -> tuple[str, ...]:
@@ -135,9 +146,14 @@ def exact_words(label: str) -> tuple[str, ...]:
     return tuple(m.group().lower().replace("’", "'") for m in _WORD.finditer(label))
 
 
+_ABBREVIATION_TAIL = re.compile(r"(?<![A-Za-z])([A-Za-z.]+)$")
+_BLOCK_START = re.compile(r"\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>\s?)")
+_CLOSED = re.compile(r"[.!?:,;]['\"’”)]*\s*$")
+
+
 def _is_abbreviation(text: str, end: int) -> bool:
     """Tell whether the full stop at ``end`` closes an abbreviation ("Dr.", "e.g.")."""
-    match = re.search(r"(?<![A-Za-z])([A-Za-z.]+)$", text[max(0, end - 12) : end])
+    match = _ABBREVIATION_TAIL.search(text[max(0, end - 12) : end])
     if match is None:
         return False
     word = match.group(1).lower().strip(".")
@@ -146,23 +162,16 @@ def _is_abbreviation(text: str, end: int) -> bool:
 
 def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Split a paragraph at line breaks that end a heading or a list item."""
-    begin = start
+    begin = line_start = start
     for match in _LINE_BREAK.finditer(text, start, end):
-        line = text[begin : match.start()]
-        following = text[match.end() : end].lstrip()
-        heading = bool(re.match(r"\s*(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>\s?)", line))
-        if (
-            heading
-            or re.match(r"(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|>\s?)", following)
-            or not line.strip()
-        ):
+        line = text[line_start : match.start()]  # this line only, not the paragraph so far
+        line_start = match.end()
+        # only the start of the next line matters: never copy the rest of the paragraph
+        following = text[match.end() : min(end, match.end() + 16)].lstrip()
+        if _BLOCK_START.match(line) or _BLOCK_START.match(following) or not line.strip():
             yield begin, match.start()
             begin = match.end()
-        elif (
-            re.search(r"[.!?:,;]['\"’”)]*\s*$", line) is None
-            and len(line.strip()) < 60
-            and following[:1].isupper()
-        ):
+        elif _CLOSED.search(line) is None and len(line.strip()) < 60 and following[:1].isupper():
             # A short line with no closing punctuation, followed by a capital, is a title.
             yield begin, match.start()
             begin = match.end()
