@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -439,3 +440,30 @@ def test_output_file_is_replaced_only_when_the_report_is_written(
     assert result.exit_code == 2
     assert out.read_text(encoding="utf-8") == "previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "report.txt"]
+
+
+def test_hard_wrapped_prose_is_read_as_one_paragraph_of_sentences() -> None:
+    prose = (
+        "Kratom is the best painkiller for my back pain, and it gives me energy in the morning"
+        " before work. It also supports the immune system."
+    )
+    wrapped = "\n".join(textwrap.wrap(prose, 30))
+    found = [s for s in sentences(wrapped)]
+    assert len(found) == 2
+    assert {_local(c["effect"]) for c in check(wrapped).claims} == {
+        "effect-analgesia",
+        "effect-stimulation",
+        None,
+    }
+
+
+def test_fifty_megabytes_of_text_is_refused_in_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    big = tmp_path / "fifty.txt"
+    line = b"Kratom relieves pain. " * 4096 + b"\n"
+    with big.open("wb") as handle:
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            handle.write(line)
+    result = runner.invoke(cli, ["check", str(big)])
+    assert result.exit_code == 2
+    assert "at most 10 MB" in result.stderr
+    assert "Traceback" not in result.stderr
