@@ -27,6 +27,7 @@ __all__ = [
     "CheckIndex",
     "CheckReport",
     "check",
+    "check_bytes",
     "check_file",
     "index_from_dataset",
     "read_article",

@@ -10,9 +10,9 @@ every claim can say which words made it:
    the last one named before; after "than", a subject is the comparator;
 2. effects and conditions after a topic cue ("research into ...") are topics, not claims;
 3. each effect pairs with the conditions it can be claimed for (the condition's relief
-   effect, or a pair the graph records); a condition left over, in a clause with a benefit
-   word and no effect, takes its relief effect, or the effect last named for it in the
-   paragraph;
+   effect, or a pair the graph records); a condition left over, next to a benefit word
+   that is not part of an effect, takes its relief effect, or the effect last named for
+   it in the paragraph; a symptom word ("cravings") counts only next to a benefit word;
 4. a negation trigger within a few words before a mention makes the claim negated; a
    negated risk, a negated "side effects" or a "safe" makes a safety claim;
 5. a clause with a subject, a claim verb and no known effect or condition is a claim the
