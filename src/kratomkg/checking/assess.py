@@ -255,6 +255,7 @@ class _Verdicts:
             return verdict
         if inst.risk is not None and inst.risk.term is not None:
             risks = [inst.risk.term.iri]
+            mentioned = mentioned | {inst.risk.term.iri}  # named, if only to be denied
         else:
             risks = self.subject_risks(inst.subject.term.iri)
         if not risks:
