@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 
+from kratomkg.checking.segment import stem
+
 __all__ = [
     "ANAPHOR",
     "BENEFIT",
     "CLAIM_VERB",
+    "CLAIM_VERB_STEMS",
     "COMPARATIVE",
     "COMPOUND_ANAPHOR",
     "CONDITION_ANAPHOR",
@@ -129,6 +132,17 @@ CLAIM_VERB = re.compile(
     r"[a-z][a-z'-]*(?:\s+(?!and\b|or\b|but\b|which\b|that\b|while\b|because\b|when\b|in\b"
     r"|for\b|with\b|by\b|to\b|of\b|as\b|at\b|so\b|if\b)[a-z][a-z'-]*){0,3})",
     re.I,
+)
+#: The stems of those verbs: a sentence without one cannot hold such a claim (a set lookup
+#: per word instead of the pattern above on every sentence).
+CLAIM_VERB_STEMS = frozenset(
+    stem(verb)
+    for verb in (
+        "supports support boosts boost cures cure treats treat improves improve strengthens"
+        " strengthen prevents prevent fights fight protects protect lowers lower heals heal"
+        " promotes promote enhances enhance increases increase regulates regulate balances"
+        " balance detox detoxes detoxifies cleanses cleanse reverses reverse helps help"
+    ).split()
 )
 #: A condition named only by reference ("relief from these conditions") cannot be read; an
 #: effect in such a clause is not reported as a claim without a condition.

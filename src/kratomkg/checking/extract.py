@@ -360,9 +360,17 @@ def _analyse(
     list_item = text[sentence.start : sentence.start + 1] == "•" and len(words) >= 5
 
     if not any(m.role in _CONTENT_ROLES for m in mentions) and not (
-        cues.CLAIM_VERB.search(text, sentence.start, sentence.end)
-        or cues.SAFETY.search(text, sentence.start, sentence.end)
-        or cues.GENERIC_RISK.search(text, sentence.start, sentence.end)
+        (
+            not cues.CLAIM_VERB_STEMS.isdisjoint(w.stem for w in words)
+            and cues.CLAIM_VERB.search(text, sentence.start, sentence.end)
+        )
+        or (
+            any(w in text[sentence.start : sentence.end].lower() for w in _SAFETY_WORDS)
+            and (
+                cues.SAFETY.search(text, sentence.start, sentence.end)
+                or cues.GENERIC_RISK.search(text, sentence.start, sentence.end)
+            )
+        )
     ):
         return instances, risks_named  # names nothing and claims nothing: nothing to read
 
@@ -370,6 +378,13 @@ def _analyse(
     for clause in sentence.clauses:
         clause_text = text[clause.start : clause.end]
         inside = [m for m in mentions if _in(m, clause.start, clause.end)]
+        if not any(m.role in _CONTENT_ROLES for m in inside):
+            lowered = clause_text.lower()
+            verbs = not cues.CLAIM_VERB_STEMS.isdisjoint(
+                w.stem for w in words if clause.start <= w.start < clause.end
+            )
+            if not verbs and not any(w in lowered for w in _SAFETY_WORDS):
+                continue  # no term, no claim verb, no safety word: this clause claims nothing
         clause_cues = [m for m in framing_cues if _in(m, clause.start, clause.end)]
         segments = _segments(text, clause.start, clause.end)
         notes: list[str] = []
