@@ -137,12 +137,49 @@ CLAIM_VERB = re.compile(
 #: per word instead of the pattern above on every sentence).
 CLAIM_VERB_STEMS = frozenset(
     stem(verb)
-    for verb in (
-        "supports support boosts boost cures cure treats treat improves improve strengthens"
-        " strengthen prevents prevent fights fight protects protect lowers lower heals heal"
-        " promotes promote enhances enhance increases increase regulates regulate balances"
-        " balance detox detoxes detoxifies cleanses cleanse reverses reverse helps help"
-    ).split()
+    for verb in [
+        "supports",
+        "support",
+        "boosts",
+        "boost",
+        "cures",
+        "cure",
+        "treats",
+        "treat",
+        "improves",
+        "improve",
+        "strengthens",
+        "strengthen",
+        "prevents",
+        "prevent",
+        "fights",
+        "fight",
+        "protects",
+        "protect",
+        "lowers",
+        "lower",
+        "heals",
+        "heal",
+        "promotes",
+        "promote",
+        "enhances",
+        "enhance",
+        "increases",
+        "increase",
+        "regulates",
+        "regulate",
+        "balances",
+        "balance",
+        "detox",
+        "detoxes",
+        "detoxifies",
+        "cleanses",
+        "cleanse",
+        "reverses",
+        "reverse",
+        "helps",
+        "help",
+    ]
 )
 #: A condition named only by reference ("relief from these conditions") cannot be read; an
 #: effect in such a clause is not reported as a claim without a condition.
