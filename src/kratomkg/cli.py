@@ -47,6 +47,32 @@ def input_files(func: F) -> F:
     return files_argument(with_kb_option(func))
 
 
+class Seconds(click.ParamType):  # type: ignore[type-arg]  # generic only in click 8.2+
+    """A time limit: a finite number of seconds above 0 and at most a day.
+
+    "nan", "inf" and "1e300" parse as floats but are no time limit; they are refused here,
+    as a usage error, rather than failing deep inside a timer.
+    """
+
+    name = "seconds"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        """Return ``value`` as seconds, or fail with a one-line usage error."""
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not math.isfinite(seconds) or not 0 < seconds <= 86_400:
+            self.fail(
+                f"{value!r} is not a time limit above 0 and at most 86400 seconds", param, ctx
+            )
+        return seconds
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"kratomkg: error: {message}", err=True)
     sys.exit(code)
@@ -297,7 +323,7 @@ def _password(user: str | None) -> str | None:
 )
 @click.option(
     "--timeout",
-    type=float,
+    type=Seconds(),
     default=30.0,
     show_default=True,
     metavar="SECONDS",
@@ -442,7 +468,7 @@ def queries(name: str | None) -> None:
 @click.option("--user", help=f"User for the server (password from ${PASSWORD_ENV}).")
 @click.option(
     "--timeout",
-    type=float,
+    type=Seconds(),
     default=300.0,
     show_default=True,
     metavar="SECONDS",

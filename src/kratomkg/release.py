@@ -19,7 +19,7 @@ from rdflib import Dataset
 from kratomkg._io import atomic_write_text, replace_directory, staging_directory
 from kratomkg._version import __version__
 from kratomkg.counts import ClaimRating, Stats, claim_ratings, stats
-from kratomkg.errors import ValidationFailedError
+from kratomkg.errors import InputError, ValidationFailedError
 from kratomkg.export.rdf import RDF_FORMATS, jsonld_context_document, serialize
 from kratomkg.export.registry import release_files, shared_projections
 from kratomkg.loading import load, version_iri
@@ -142,6 +142,10 @@ def build(
     """Build the validated release into ``out_dir``; raise if the data violates the shapes."""
     say: Progress = progress or (lambda _message: None)
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        # Never move a user's file aside: the release is a folder, and only a folder is
+        # replaced.
+        raise InputError(out, "exists and is not a folder; give a folder for the release")
     if dataset is None:
         say("loading ontology and knowledge base")
         dataset = load()

@@ -8,6 +8,7 @@ there. Every query is checked by :mod:`kratomkg.querying.safety` before any stor
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from os import PathLike
 from pathlib import Path
@@ -22,9 +23,12 @@ from kratomkg.querying.results import QueryResult
 from kratomkg.querying.safety import check_query, with_prefixes
 from kratomkg.querying.stores import EndpointStore, MemoryStore, OxigraphStore, Store
 
-__all__ = ["DEFAULT_TIMEOUT", "fingerprint", "load_for_query", "open_store", "query"]
+__all__ = ["DEFAULT_TIMEOUT", "MAX_TIMEOUT", "fingerprint", "load_for_query", "open_store", "query"]
 
 DEFAULT_TIMEOUT = 30.0
+#: The longest time limit accepted (a day): beyond it a timer overflows, and no query
+#: that long is meant.
+MAX_TIMEOUT = 86_400.0
 StrPath = str | PathLike[str]
 
 
@@ -151,8 +155,11 @@ def query(
         text = sparql or ""
         bindings = _bindings(raw)
     checked = with_prefixes(check_query(text, source))
-    if timeout <= 0:
-        raise QueryError(f"--timeout must be positive (got {timeout:g})")
+    if not math.isfinite(timeout) or not 0 < timeout <= MAX_TIMEOUT:
+        raise QueryError(
+            f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}"
+            f" (got {timeout:g})"
+        )
     runner = (
         store
         if not isinstance(store, str)

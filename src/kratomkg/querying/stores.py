@@ -313,6 +313,47 @@ def _json_term(value: Mapping[str, str]) -> Node:
     raise QueryError(f"unexpected term in the server's answer: {dict(value)}")
 
 
+def read_sparql_json(
+    body: bytes, url: str
+) -> tuple[bool | None, tuple[str, ...], list[dict[str, dict[str, str]]]]:
+    """Parse a SPARQL 1.1 JSON results document strictly: (boolean, variables, bindings).
+
+    Anything else (an HTML page, ``{}``, JSON of another shape) is an error naming the
+    server, never an empty answer: an empty answer would let a validator report "conforms"
+    for data it never saw. Every term of every binding has a known ``type`` and a string
+    ``value``.
+    """
+
+    def refuse(reason: str) -> QueryError:
+        return QueryError(f"{url}: the answer is not SPARQL 1.1 JSON results ({reason})")
+
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise refuse("not JSON") from None
+    if not isinstance(document, dict) or not isinstance(document.get("head"), dict):
+        raise refuse('no "head" object')
+    if "boolean" in document:
+        if not isinstance(document["boolean"], bool):
+            raise refuse('"boolean" is not true or false')
+        return document["boolean"], (), []
+    head_vars = document["head"].get("vars")
+    results = document.get("results")
+    if not isinstance(head_vars, list) or not all(isinstance(v, str) for v in head_vars):
+        raise refuse('no "head.vars" list')
+    if not isinstance(results, dict) or not isinstance(results.get("bindings"), list):
+        raise refuse('no "results.bindings" list')
+    for binding in results["bindings"]:
+        if not isinstance(binding, dict) or not all(
+            isinstance(term, dict)
+            and term.get("type") in ("uri", "bnode", "literal", "typed-literal")
+            and isinstance(term.get("value"), str)
+            for term in binding.values()
+        ):
+            raise refuse(f"a malformed binding {json.dumps(binding)[:120]}")
+    return None, tuple(head_vars), results["bindings"]
+
+
 class EndpointStore:
     """Any SPARQL 1.1 Protocol server (query URL, e.g. Oxigraph's /query, Fuseki's /ds/sparql)."""
 
@@ -353,17 +394,10 @@ class EndpointStore:
             except Exception as exc:
                 raise QueryError(f"{self.url}: unreadable graph in the answer ({exc})") from None
             return QueryResult(form=query.form, graph=graph)
-        try:
-            document = json.loads(body)
-        except ValueError:
-            raise QueryError(f"{self.url}: the answer is not SPARQL JSON results") from None
-        if "boolean" in document:
-            return QueryResult(form=query.form, boolean=bool(document["boolean"]))
-        variables = tuple(document["head"]["vars"])
-        rows = [
-            tuple(_json_term(b[v]) if v in b else None for v in variables)
-            for b in document["results"]["bindings"]
-        ]
+        boolean, variables, answers = read_sparql_json(body, self.url)
+        if boolean is not None:
+            return QueryResult(form=query.form, boolean=boolean)
+        rows = [tuple(_json_term(a[v]) if v in a else None for v in variables) for a in answers]
         return QueryResult(form=query.form, variables=variables, rows=rows)
 
 

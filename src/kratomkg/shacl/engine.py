@@ -6,7 +6,6 @@ pySHACL engine produces, so reports, exit codes and tests do not depend on the e
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -171,7 +170,7 @@ def validate_endpoint(url: str, *, timeout: float = 300.0) -> ValidationReport:
     if not url.startswith(("http://", "https://")):
         raise InputError(url, "the SPARQL endpoint must be an http:// or https:// URL")
 
-    from kratomkg.querying.stores import http_call, http_opener
+    from kratomkg.querying.stores import http_call, http_opener, read_sparql_json
 
     opener = http_opener(url)
 
@@ -187,13 +186,44 @@ def validate_endpoint(url: str, *, timeout: float = 300.0) -> ValidationReport:
         )
         what = f"endpoint {url}, constraint {constraint.shape}"
         _status, _type, body = http_call(opener, request, timeout, what)
-        try:
-            document = json.loads(body.decode("utf-8"))
-        except ValueError as exc:
-            raise QueryError(f"{what}: the answer is not SPARQL JSON results ({exc})") from None
-        return [
-            {name: _json_term(term) for name, term in binding.items()}
-            for binding in document.get("results", {}).get("bindings", [])
-        ]
+        _boolean, _variables, bindings = read_sparql_json(body, url)
+        return [{name: _json_term(term) for name, term in b.items()} for b in bindings]
 
+    _require_kratomkg_data(url, opener, timeout)
     return run(execute)
+
+
+#: The ontology header every kratomkg release carries in its default graph.
+_HOLDS_KRATOMKG = (
+    "ASK { <https://w3id.org/kratomkg/ontology> "
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2002/07/owl#Ontology> }"
+)
+
+
+def _require_kratomkg_data(url: str, opener: Any, timeout: float) -> None:
+    """Refuse to validate an endpoint whose default graph holds no kratomkg release.
+
+    Against an empty default graph every constraint finds nothing, which would read as
+    "conforms". The usual cause: data pushed into named graphs of a server that does not
+    show them in its default graph (Oxigraph without --union-default-graph).
+    """
+    from kratomkg.querying.stores import http_call, read_sparql_json
+
+    request = urllib.request.Request(  # noqa: S310 - scheme checked by the caller
+        url,
+        data=_HOLDS_KRATOMKG.encode("utf-8"),
+        headers={
+            "Content-Type": "application/sparql-query; charset=utf-8",
+            "Accept": "application/sparql-results+json",
+        },
+        method="POST",
+    )
+    _status, _type, body = http_call(opener, request, timeout, f"endpoint {url}")
+    holds, _variables, _bindings = read_sparql_json(body, url)
+    if holds is not True:
+        raise InputError(
+            url,
+            "the endpoint's default graph holds no kratomkg release (no ontology header), so"
+            " there is nothing to validate; load dist/kratomkg.nt into its default graph, or"
+            " after `kratomkg push` start Oxigraph with `serve --union-default-graph`",
+        )

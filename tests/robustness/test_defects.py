@@ -1,0 +1,143 @@
+"""Regression tests for defects found by the robustness sweep, one test per defect.
+
+A validator must never pass what it did not check; a limit must be a real limit; nothing
+the user had is moved aside. The servers here are deliberately wrong ones (a tiny HTTP
+server on loopback that answers whatever the case needs); real servers are tested in
+tests/test_query_endpoint.py and tests/test_sparql_engine.py.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from click.testing import CliRunner
+
+from kratomkg.cli import cli
+
+
+class _Answers(http.server.BaseHTTPRequestHandler):
+    """Answer every POST with the body the test set, as JSON; count the requests."""
+
+    body: bytes = b"{}"
+    content_type = "application/sparql-results+json"
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.seen.append(self.rfile.read(length).decode("utf-8", "replace"))
+        self.send_response(200)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, type[_Answers]]]:
+    handler = type("Handler", (_Answers,), {"seen": []})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/query", handler
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _one_line_exit_2(result: object, *needles: str) -> None:
+    stderr = result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2, (result.exit_code, stderr)  # type: ignore[attr-defined]
+    assert "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    for needle in needles:
+        assert needle in stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"not": "sparql"}',
+        b'{"head": {}}',
+        b'{"head": {"vars": ["this"]}, "results": {}}',
+        b'{"head": {"vars": ["this"]}, "results": {"bindings": [{"this": {"value": "x"}}]}}',
+        b"<html>It works!</html>",
+        b"[]",
+    ],
+    ids=["other-json", "no-results", "no-bindings", "term-without-type", "html", "array"],
+)
+def test_validate_endpoint_never_conforms_on_an_answer_that_is_not_sparql(
+    runner: CliRunner, server: tuple[str, type[_Answers]], body: bytes
+) -> None:
+    """Defect 1: a 200 reply that is not SPARQL results was read as "no violations"."""
+    url, handler = server
+    handler.body = body
+    result = runner.invoke(cli, ["validate", "--endpoint", url])
+    _one_line_exit_2(result, url)
+    assert "conforms" not in result.output
+
+
+def test_validate_endpoint_refuses_an_endpoint_without_kratomkg_data(
+    runner: CliRunner, server: tuple[str, type[_Answers]]
+) -> None:
+    """Defect 2: an endpoint whose default graph is empty (data in named graphs) "conformed"."""
+    url, handler = server
+    handler.body = json.dumps({"head": {}, "boolean": False}).encode()
+    result = runner.invoke(cli, ["validate", "--endpoint", url])
+    _one_line_exit_2(result, url, "--union-default-graph", "no kratomkg release")
+    assert len(handler.seen) == 1, "it must stop after asking, not run the constraints"
+    assert "owl#Ontology" in handler.seen[0]
+
+
+def test_query_endpoint_answer_that_is_not_sparql_is_one_line(
+    runner: CliRunner, server: tuple[str, type[_Answers]]
+) -> None:
+    """Defect 11: a 200 reply of other JSON was a KeyError traceback."""
+    url, handler = server
+    handler.body = b'{"results": []}'
+    result = runner.invoke(cli, ["query", "SELECT * WHERE { ?s ?p ?o }", "--endpoint", url])
+    _one_line_exit_2(result, url, "not SPARQL 1.1 JSON results")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e300", "0", "-5", "soon"])
+@pytest.mark.parametrize(
+    "command", [["query", "ASK {}"], ["push", "--endpoint", "http://127.0.0.1:9/store"]]
+)
+def test_timeout_must_be_a_real_time_limit(
+    runner: CliRunner, command: list[str], value: str
+) -> None:
+    """Defect 10: --timeout nan, inf or 1e300 gave a traceback."""
+    result = runner.invoke(cli, [*command, "--timeout", value])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "--timeout" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_query_api_refuses_a_timeout_that_is_no_limit() -> None:
+    from kratomkg import QueryError, query
+
+    for value in (float("nan"), float("inf"), 1e300, 0.0):
+        with pytest.raises(QueryError, match="--timeout"):
+            query("ASK {}", timeout=value)
+
+
+def test_build_api_refuses_a_file_where_the_release_goes(tmp_path: Path) -> None:
+    """Defect 5: kratomkg.build(path) moved a regular file at path aside to a hidden name."""
+    from kratomkg import InputError, build
+
+    target = tmp_path / "notes.txt"
+    target.write_text("my notes", encoding="utf-8")
+    with pytest.raises(InputError, match="not a folder"):
+        build(target)
+    assert target.read_text(encoding="utf-8") == "my notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
