@@ -77,6 +77,17 @@ class ValidationReport:
         return cls(conforms=conforms, results=ordered, engine=engine)
 
     @property
+    def shacl_conforms(self) -> bool:
+        """SHACL's verdict: true only when there is no result at all, warnings included.
+
+        ``conforms`` is kratomkg's verdict (no Violation), which decides the exit code and
+        the build: a Warning marks weak but honest evidence. A SHACL report
+        (``sh:conforms``) must carry SHACL's own verdict, so test harnesses and other
+        validators read it as the standard says.
+        """
+        return not self.results
+
+    @property
     def violation_count(self) -> int:
         """Number of results with severity Violation."""
         return sum(1 for r in self.results if r.severity == "Violation")
@@ -110,9 +121,14 @@ class ValidationReport:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
-        """Render for programs: a JSON object with the verdict, counts and results."""
+        """Render for programs: a JSON object with the verdicts, counts and results.
+
+        ``conforms`` is kratomkg's verdict (no Violation); ``shaclConforms`` is SHACL's (no
+        result at all, as ``sh:conforms`` in the Turtle report).
+        """
         payload = {
             "conforms": self.conforms,
+            "shaclConforms": self.shacl_conforms,
             "engine": self.engine,
             "violations": self.violation_count,
             "warnings": self.warning_count,
@@ -128,7 +144,7 @@ class ValidationReport:
             graph.bind(prefix, namespace, override=True, replace=True)
         report = BNode()
         graph.add((report, RDF.type, SH.ValidationReport))
-        graph.add((report, SH.conforms, Literal(self.conforms)))
+        graph.add((report, SH.conforms, Literal(self.shacl_conforms)))
         for r in self.results:
             node = BNode()
             graph.add((report, SH.result, node))

@@ -141,3 +141,24 @@ def test_build_api_refuses_a_file_where_the_release_goes(tmp_path: Path) -> None
         build(target)
     assert target.read_text(encoding="utf-8") == "my notes"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "sparql"])
+def test_warnings_only_report_names_both_verdicts(runner: CliRunner, engine: str) -> None:
+    """Defect 3: with warnings only, the SHACL report said sh:conforms true."""
+    from rdflib import Graph, Literal
+    from rdflib.namespace import SH
+
+    from tests.conftest import DATA, MINIMAL
+
+    warning = sorted((DATA / "warning").glob("*.ttl"))[0]
+    files = [str(MINIMAL), str(warning)]
+    as_json = runner.invoke(cli, ["validate", *files, "--engine", engine, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output  # kratomkg: warnings do not fail
+    payload = json.loads(as_json.stdout)
+    assert payload["conforms"] is True
+    assert payload["shaclConforms"] is False
+    assert payload["warnings"] >= 1
+    as_turtle = runner.invoke(cli, ["validate", *files, "--engine", engine, "--format", "turtle"])
+    graph = Graph().parse(data=as_turtle.stdout, format="turtle")
+    assert set(graph.objects(None, SH.conforms)) == {Literal(False)}  # SHACL: any result
