@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +21,26 @@ def _umask() -> int:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``.
+
+    Only a regular file (or nothing) at ``path`` is replaced that way. A FIFO, a terminal or
+    a device (``/dev/stdout``, ``/dev/full``) is written into directly: renaming over it
+    would turn the device into a plain file. A symbolic link is followed, so the file it
+    points to is replaced and the link stays a link. A folder is refused.
+    """
     path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # follows a symbolic link
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(path, "wb") as handle:  # a FIFO or a device: stream into it
+            handle.write(data)
+        return
+    if path.is_symlink():
+        path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

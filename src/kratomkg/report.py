@@ -8,10 +8,12 @@ Results are sorted so that the same data always gives the same report.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal as TypingLiteral
 
+import curies
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH
@@ -24,13 +26,19 @@ Severity = TypingLiteral["Violation", "Warning", "Info"]
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
+@functools.cache
+def _converter() -> curies.Converter:
+    """Return the kratomkg prefix map as a ``curies`` converter (longest namespace wins)."""
+    return curies.Converter.from_prefix_map({p: str(ns) for p, ns in PREFIXES.items()})
+
+
 def curie(iri: str | None) -> str:
     """Shorten ``iri`` with the kratomkg prefix map (the full IRI when no prefix fits)."""
     if iri is None:
         return "-"
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
+    short = _converter().compress(iri)
+    if short is not None and not short.endswith(":"):
+        return short
     return f"<{iri}>" if ":" in iri else iri
 
 

@@ -162,3 +162,75 @@ def test_warnings_only_report_names_both_verdicts(runner: CliRunner, engine: str
     as_turtle = runner.invoke(cli, ["validate", *files, "--engine", engine, "--format", "turtle"])
     graph = Graph().parse(data=as_turtle.stdout, format="turtle")
     assert set(graph.objects(None, SH.conforms)) == {Literal(False)}  # SHACL: any result
+
+
+def test_output_through_a_symlink_keeps_the_link(runner: CliRunner, tmp_path: Path) -> None:
+    """Defect 4: -o renamed a temp file over a symbolic link, replacing the link."""
+    import os
+
+    real = tmp_path / "real.ttl"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.ttl"
+    os.symlink(real, link)
+    result = runner.invoke(cli, ["export", "--format", "turtle", "-o", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8").startswith("@prefix")
+
+
+def test_output_into_a_fifo_streams_into_it(runner: CliRunner, tmp_path: Path) -> None:
+    """Defect 4: -o turned a FIFO into a regular file."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as handle:
+            received.append(handle.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    result = runner.invoke(cli, ["query", "ASK {}", "--format", "json", "-o", str(fifo)])
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(received[0])["boolean"] is True
+
+
+def test_output_into_a_device_writes_it_and_keeps_it_a_device(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Defect 4: as root, -o /dev/full turned the device into a regular file."""
+    import os
+    import stat
+
+    full = tmp_path / "full"
+    try:
+        os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))  # the same device as /dev/full
+    except (PermissionError, OSError):
+        pytest.skip("creating a device node needs root")
+    result = runner.invoke(cli, ["export", "--format", "turtle", "-o", str(full)])
+    assert result.exit_code == 2
+    assert "No space left on device" in result.stderr
+    assert stat.S_ISCHR(os.stat(full).st_mode), "the device must stay a device"
+
+
+def test_output_onto_a_folder_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["export", "--format", "turtle", "-o", str(tmp_path)])
+    _one_line_exit_2(result, str(tmp_path))
+
+
+def test_curies_come_from_the_curies_library() -> None:
+    """Defect 28: curies was declared as a dependency but imported nowhere."""
+    import curies
+
+    from kratomkg.report import _converter, curie
+
+    assert isinstance(_converter(), curies.Converter)
+    assert curie("https://w3id.org/kratomkg/id/mor") == "kid:mor"
+    assert curie("https://w3id.org/kratomkg/id/") == "<https://w3id.org/kratomkg/id/>"
+    assert curie("https://example.org/x") == "<https://example.org/x>"
