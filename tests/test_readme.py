@@ -25,3 +25,15 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_readme_shows_the_main_job() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert any("pip install . && kratomkg build" in block for block in _bash_blocks(readme))
+
+
+def test_the_two_commands_use_separate_environments() -> None:
+    """Hardening defect 27: both commands made .venv, so the tests reused the build's."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line for block in _bash_blocks(readme) for line in block.splitlines()]
+    build = next(line for line in lines if "kratomkg build" in line)
+    tests = next(line for line in lines if "pytest" in line)
+    venv = re.compile(r"python3 -m venv (\S+)")
+    build_env, test_env = venv.search(build), venv.search(tests)
+    assert build_env and test_env
+    assert build_env.group(1) != test_env.group(1)

@@ -11,7 +11,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "replace_directory", "staging_directory"]
+__all__ = [
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "release_lock",
+    "replace_directory",
+    "staging_directory",
+]
 
 
 def _umask() -> int:
@@ -91,3 +97,40 @@ def replace_directory(stage: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+class ReleaseBusyError(OSError):
+    """Another process holds the lock of a release folder."""
+
+
+@contextlib.contextmanager
+def release_lock(target: Path) -> Iterator[None]:
+    """Hold the lock of ``target`` (a release folder) and clear what killed builds left.
+
+    The lock is ``.<name>.lock`` beside the folder, taken with ``flock`` so it is released
+    when its process ends, however it ends. A second build into the same folder fails at
+    once with :class:`ReleaseBusyError`. While the lock is held no other build runs, so any
+    ``.<name>.*.staging`` or ``.<name>.*.old`` folder beside it is litter from a build that
+    was killed, and is removed.
+    """
+    import fcntl
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = target.parent / f".{target.name}.lock"
+    handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ReleaseBusyError(
+                errno.EBUSY,
+                "another kratomkg build is writing this release; run again when it ends",
+                str(target),
+            ) from None
+        for stale in target.parent.glob(f".{target.name}.*"):
+            if stale.is_dir() and stale.name.endswith((".staging", ".old")):
+                shutil.rmtree(stale, ignore_errors=True)
+        yield
+    finally:
+        handle.close()

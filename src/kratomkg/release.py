@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from kratomkg._io import atomic_write_text, replace_directory, staging_directory
+from kratomkg._io import atomic_write_text, release_lock, replace_directory, staging_directory
 from kratomkg._version import __version__
 from kratomkg.counts import ClaimRating, Stats, claim_ratings, stats
 from kratomkg.errors import InputError, ValidationFailedError
@@ -157,7 +157,7 @@ def build(
         dataset=dataset, report=report, stats=stats(dataset), claims=claim_ratings(dataset)
     )
 
-    with staging_directory(out) as stage, shared_projections():
+    with release_lock(out), staging_directory(out) as stage, shared_projections():
         for name, writer in ARTEFACTS.items():
             say(f"writing {name}")
             atomic_write_text(stage / name, writer(ctx))

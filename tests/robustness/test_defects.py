@@ -234,3 +234,32 @@ def test_curies_come_from_the_curies_library() -> None:
     assert curie("https://w3id.org/kratomkg/id/mor") == "kid:mor"
     assert curie("https://w3id.org/kratomkg/id/") == "<https://w3id.org/kratomkg/id/>"
     assert curie("https://example.org/x") == "<https://example.org/x>"
+
+
+def test_build_clears_what_killed_builds_left(runner: CliRunner, tmp_path: Path) -> None:
+    """Defect 6: hidden staging and .old folders of killed builds piled up (168 MB)."""
+    out = tmp_path / "dist"
+    for litter in (".dist.abc123.staging", ".dist.def456.old"):
+        (tmp_path / litter).mkdir()
+        (tmp_path / litter / "kratomkg.ttl").write_text("half a release", encoding="utf-8")
+    (tmp_path / ".notes.keep").mkdir()  # not ours: left alone
+    result = runner.invoke(cli, ["build", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", ".notes.keep", "dist"]
+
+
+def test_a_second_build_into_one_folder_fails_clearly(runner: CliRunner, tmp_path: Path) -> None:
+    """Defect 6: two concurrent builds into one --out had no lock."""
+    import fcntl
+
+    out = tmp_path / "dist"
+    with open(tmp_path / ".dist.lock", "a+b") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # a build in progress
+        result = runner.invoke(cli, ["build", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]  # after the progress lines
+    assert last.startswith("kratomkg: error: ")
+    assert "another kratomkg build" in last
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock"]
