@@ -35,5 +35,6 @@ def test_the_two_commands_use_separate_environments() -> None:
     tests = next(line for line in lines if "pytest" in line)
     venv = re.compile(r"python3 -m venv (\S+)")
     build_env, test_env = venv.search(build), venv.search(tests)
-    assert build_env and test_env
+    assert build_env
+    assert test_env
     assert build_env.group(1) != test_env.group(1)
