@@ -385,7 +385,15 @@ def query(
 
         if not query_file.is_file():
             raise InputError(query_file, "no such file")
-        sparql, source = query_file.read_text(encoding="utf-8"), str(query_file)
+        raw = query_file.read_bytes()
+        try:
+            sparql = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise InputError(
+                query_file, f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+            ) from None
+        source = str(query_file)
     kb = True if with_kb else None
     if endpoint is not None:
         runner = engine.open_store(endpoint=endpoint, user=user, password=_password(user))

@@ -263,3 +263,83 @@ def test_a_second_build_into_one_folder_fails_clearly(runner: CliRunner, tmp_pat
     assert "another kratomkg build" in last
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock"]
+
+
+@pytest.fixture
+def raw_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A TCP server that answers every connection with ``request.param`` and hangs up."""
+    import socket
+
+    reply: bytes = request.param
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                try:
+                    connection.recv(65536)
+                    connection.sendall(reply)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+COMMANDS = {
+    "query": lambda url: ["query", "ASK {}", "--endpoint", f"{url}/query"],
+    "validate": lambda url: ["validate", "--endpoint", f"{url}/query"],
+    "push": lambda url: ["push", "--endpoint", f"{url}/store"],
+}
+
+
+@pytest.mark.parametrize(
+    "raw_server", [b"HELLO THERE\r\n\r\n", b""], ids=["not-http", "hangs-up"], indirect=True
+)
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_reply_that_is_not_http_is_one_line_naming_the_endpoint(
+    runner: CliRunner, raw_server: str, command: str
+) -> None:
+    """Defect 11: BadStatusLine and a closed connection gave tracebacks."""
+    result = runner.invoke(cli, COMMANDS[command](raw_server))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("kratomkg: error: ")
+    assert raw_server in last
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:port", "http://"])
+def test_a_malformed_url_is_one_line(runner: CliRunner, command: str, url: str) -> None:
+    """Defect 11: a malformed URL (http://[::1) gave a traceback."""
+    args = COMMANDS[command]("X")
+    args = [url if a.startswith("X") else a for a in args]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert url in last
+
+
+def test_a_query_file_that_is_not_utf8_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    """Defect 16: query --file with non-UTF-8 bytes was a traceback."""
+    path = tmp_path / "latin1.rq"
+    path.write_bytes(b"# caf\xe9\nASK {}\n")
+    result = runner.invoke(cli, ["query", "--file", str(path)])
+    _one_line_exit_2(result, str(path), "line 1", "not UTF-8")

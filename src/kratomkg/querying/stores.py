@@ -17,6 +17,7 @@ the source says ``1260.0``; the values are equal).
 from __future__ import annotations
 
 import ctypes
+import http.client
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -269,6 +270,15 @@ def http_opener(url: str, user: str | None = None, password: str | None = None) 
 
     if not url.startswith(("http://", "https://")):
         raise QueryError(f"{url}: an endpoint must be an http:// or https:// URL")
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # raises on a port that is not a number
+    except ValueError as exc:
+        raise QueryError(f"{url}: not a usable URL ({exc})") from None
+    if not parts.hostname:
+        raise QueryError(f"{url}: not a usable URL (no host)")
     handlers: list[Any] = []
     if user is not None:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -295,6 +305,17 @@ def http_call(opener: Any, request: Any, timeout: float, what: str) -> tuple[int
         raise QueryError(f"{what}: cannot reach the server ({exc.reason})") from None
     except TimeoutError:
         raise QueryError(f"{what}: no answer within the time limit of {timeout:g} s") from None
+    except http.client.HTTPException as exc:
+        # a reply that is not HTTP (BadStatusLine), or a server that closed the connection
+        said = " ".join(str(exc).split())[:120]  # the server's words, on one line
+        reason = type(exc).__name__ + (f": {said}" if said else "")
+        raise QueryError(
+            f"{what}: the server's reply is not a valid HTTP answer ({reason})"
+        ) from None
+    except ConnectionError as exc:
+        raise QueryError(f"{what}: the connection failed ({exc.strerror or exc})") from None
+    except ValueError as exc:  # a URL urllib cannot parse, e.g. "http://[::1"
+        raise QueryError(f"{what}: not a usable URL ({exc})") from None
 
 
 def _json_term(value: Mapping[str, str]) -> Node:
