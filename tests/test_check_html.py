@@ -31,30 +31,13 @@ from kratomkg.checking.claimreview import NO_EVIDENCE, claim_reviews
 from kratomkg.checking.html import _marks, _spans, html_report, paragraphs
 from kratomkg.export.projection import CERTAINTY_COLORS
 
+from .browser import chromium as launch_chromium
+from .browser import watch
 from .test_check_claimreview import sample_report
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("KRATOMKG_CHROMIUM", "/usr/bin/chromium")
-REQUIRE_REAL_PARTS = os.environ.get("KRATOMKG_REQUIRE_REAL_PARTS") == "1"
 WRITE_SCREENSHOTS = os.environ.get("KRATOMKG_WRITE_SCREENSHOTS") == "1"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-LOCAL = ("file:", "data:", "blob:", "about:")
 HOSTILE = "</script><script>window.pwned = 1</script><img src=x onerror=alert(1)> & <!-- co"
-
-
-def _missing(reason: str) -> None:
-    if REQUIRE_REAL_PARTS:
-        pytest.fail(f"{reason} (KRATOMKG_REQUIRE_REAL_PARTS=1)")
-    pytest.skip(reason)
 
 
 # --- pure Python: structure and escaping ---------------------------------------------------
@@ -258,39 +241,15 @@ class Tab:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if shutil.which(CHROMIUM) is None:
-        _missing(f"Chromium not found at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the Python package 'playwright' is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _tab(chromium: Any, **options: Any) -> Iterator[Tab]:
     context = chromium.new_context(**options)
     page = context.new_page()
     tab = Tab(page)
-
-    def route(request_route: Any) -> None:
-        url = request_route.request.url
-        if url.startswith(LOCAL):
-            request_route.continue_()
-        else:
-            tab.external.append(url)
-            request_route.abort()
-
-    context.route("**/*", route)
-
-    def console(message: Any) -> None:
-        if message.type == "error":
-            tab.errors.append(message.text)
-
-    page.on("console", console)
-    page.on("pageerror", lambda exc: tab.errors.append(str(exc)))
+    watch(context, page, tab.errors, tab.external)
     yield tab
     context.close()
 

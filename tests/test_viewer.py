@@ -7,8 +7,6 @@ the page must not make any. The last test writes the screenshot shown in the REA
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,26 +22,9 @@ from kratomkg.export.projection import CERTAINTY_COLORS, source_graph
 from kratomkg.export.viewer import CYTOSCAPE_VERSION, cytoscape_source, embed_json
 from kratomkg.namespaces import KID, KKG
 
+from .browser import chromium, watch
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("KRATOMKG_CHROMIUM", "/usr/bin/chromium")
-REQUIRE_REAL_PARTS = os.environ.get("KRATOMKG_REQUIRE_REAL_PARTS") == "1"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-LOCAL = ("file:", "data:", "blob:", "about:")
-
-
-def _missing(reason: str) -> None:
-    if REQUIRE_REAL_PARTS:
-        pytest.fail(f"{reason} (KRATOMKG_REQUIRE_REAL_PARTS=1)")
-    pytest.skip(reason)
 
 
 class Browser:
@@ -64,37 +45,13 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if shutil.which(CHROMIUM) is None:
-        _missing(f"Chromium not found at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("the Python package 'playwright' is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        context = chromium.new_context(viewport={"width": 1600, "height": 1000})
+    with chromium() as launched:
+        context = launched.new_context(viewport={"width": 1600, "height": 1000})
         page = context.new_page()
         state = Browser(page)
-
-        def route(request_route: Any) -> None:
-            url = request_route.request.url
-            if url.startswith(LOCAL):
-                request_route.continue_()
-            else:
-                state.external.append(url)
-                request_route.abort()
-
-        context.route("**/*", route)
-
-        def console(message: Any) -> None:
-            if message.type == "error":
-                state.errors.append(message.text)
-
-        page.on("console", console)
-        page.on("pageerror", lambda exc: state.errors.append(str(exc)))
+        watch(context, page, state.errors, state.external)
         yield state
         context.close()
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -42,6 +42,27 @@ with_kb_option = click.option(
 )
 
 
+output_option = click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    metavar="FILE",
+    help="File to write (replaced atomically); '-' writes to stdout.",
+)
+
+
+def _emit(text: str, output: str, what: str) -> None:
+    """Write ``text`` to stdout (``-``) or to the file ``output``, atomically."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    from kratomkg._io import atomic_write_text
+
+    atomic_write_text(Path(output), text)
+    click.echo(f"kratomkg: wrote {what} to {output}", err=True)
+
+
 def input_files(func: F) -> F:
     """Add the FILES argument and the --with-kb option (FILES: your RDF files)."""
     return files_argument(with_kb_option(func))
@@ -533,14 +554,7 @@ def push(
     help="Graph formats only: 'summary' (compounds, receptors, effects, conditions, risks; "
     "claims as edges; the default) or 'full' (every resource and triple).",
 )
-@click.option(
-    "-o",
-    "--output",
-    default="-",
-    show_default=True,
-    metavar="FILE",
-    help="File to write (replaced atomically); '-' writes to stdout.",
-)
+@output_option
 @handle_errors
 def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, output: str) -> None:
     """Export the graph for triple stores, graph tools or a browser.
@@ -556,19 +570,13 @@ def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, o
       kratomkg export --format graphml --view full -o kratomkg-full.graphml
       kratomkg export --format turtle -o -
     """
-    from kratomkg._io import atomic_write_text
     from kratomkg.derivation import derive
     from kratomkg.export.registry import export_graph
     from kratomkg.loading import load
 
     dataset = load(files, kb=True if with_kb else None)
     derive(dataset)
-    text = export_graph(dataset, fmt, view)
-    if output == "-":
-        click.echo(text, nl=False)
-    else:
-        atomic_write_text(Path(output), text)
-        click.echo(f"kratomkg: wrote {fmt} to {output}", err=True)
+    _emit(export_graph(dataset, fmt, view), output, fmt)
 
 
 @cli.command()
@@ -582,14 +590,7 @@ def export(files: tuple[Path, ...], with_kb: bool, fmt: str, view: str | None, o
     help="Report format: text (coloured on a terminal), markdown, json (schema "
     "https://w3id.org/kratomkg/check/report/1), claimreview (schema.org JSON-LD) or html.",
 )
-@click.option(
-    "-o",
-    "--output",
-    default="-",
-    show_default=True,
-    metavar="FILE",
-    help="File to write (replaced atomically); '-' writes to stdout.",
-)
+@output_option
 @click.option(
     "--url", metavar="URL", help="Where the article was published (each claim's appearance)."
 )
@@ -631,7 +632,6 @@ def check(
     """
     import datetime
 
-    from kratomkg._io import atomic_write_text
     from kratomkg.checking import check_file
     from kratomkg.checking.render import render
     from kratomkg.errors import InputError
@@ -647,12 +647,7 @@ def check(
         raise InputError("--url", "names one article; give one ARTICLE with --url")
     reports = [check_file(a, url=url, date=date_) for a in articles]
     color = output == "-" and fmt == "text" and sys.stdout.isatty()
-    text = render([r.to_dict() for r in reports], fmt, color=color)
-    if output == "-":
-        click.echo(text, nl=False)
-    else:
-        atomic_write_text(Path(output), text)
-        click.echo(f"kratomkg: wrote {fmt} report to {output}", err=True)
+    _emit(render([r.to_dict() for r in reports], fmt, color=color), output, f"{fmt} report")
     if fail_below is not None:
         weak = [c for r in reports for c in r.weak_claims(fail_below)]
         if weak:

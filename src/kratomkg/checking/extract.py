@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from kratomkg.checking import cues
 from kratomkg.checking.index import CheckIndex, Entry, Term
@@ -86,37 +87,46 @@ class _State:
     effects: list[tuple[int, int, str]] = field(default_factory=list)  # paragraph, sentence, effect
 
 
-def _matches(index: CheckIndex, text: str, words: list[Token]) -> list[Mention]:
-    """Every lexicon match in ``words``, at every length, and every framing cue."""
-    found: list[Mention] = []
-    trie, longest = index.trie, index.max_length
-    stems = [w.stem for w in words]
-    count = len(words)
-    for i in range(count):
-        node = trie.get(stems[i])
-        j = i
-        while node is not None:
-            entries: Sequence[Entry] = node.get("", ())  # entries live under "" (_add)
-            if entries:
-                start, end = words[i].start, words[j].end
-                for entry in entries:
-                    found.append(
-                        Mention(
-                            entry.term.role,
-                            entry.term,
-                            start,
-                            end,
-                            i,
-                            j,
-                            entry.lexicon,
-                            text[start:end],
-                        )
+def _walk(
+    trie: dict[str, Any],
+    key: Callable[[int], str],
+    i: int,
+    count: int,
+    longest: int,
+    role: str | None,
+    words: list[Token],
+    text: str,
+    found: list[Mention],
+) -> None:
+    """Follow ``trie`` from word ``i`` (``key(k)`` is the key of word k), noting every entry."""
+    node = trie.get(key(i))
+    j = i
+    while node is not None:
+        entries: Sequence[Entry] = node.get("", ())  # entries live under "" (CheckIndex._add)
+        if entries:
+            start, end = words[i].start, words[j].end
+            for entry in entries:
+                found.append(
+                    Mention(
+                        role or entry.term.role, entry.term, start, end, i, j, entry.lexicon,
+                        text[start:end],
                     )
-            j += 1
-            if j >= count or j - i >= longest:
-                break
-            node = node.get(stems[j])
-    cue_trie, first_stems = index.cue_trie, index.cue_first_stems
+                )  # fmt: skip
+        j += 1
+        if j >= count or j - i >= longest:
+            break
+        node = node.get(key(j))
+
+
+def _matches(index: CheckIndex, text: str, words: list[Token]) -> list[Mention]:
+    """Every lexicon match in ``words``, at every length, and every framing cue.
+
+    Terms are keyed by stem; framing cues, as written, in their own trie, which is entered
+    only at words whose stem can start a cue.
+    """
+    found: list[Mention] = []
+    count, longest = len(words), index.max_length
+    stems = [w.stem for w in words]
     exact: dict[int, str] = {}
 
     def word(k: int) -> str:
@@ -124,32 +134,12 @@ def _matches(index: CheckIndex, text: str, words: list[Token]) -> list[Mention]:
             exact[k] = text[words[k].start : words[k].end].lower().replace("’", "'")
         return exact[k]
 
+    trie = index.trie
     for i in range(count):
-        if stems[i] not in first_stems:
-            continue
-        node = cue_trie.get(word(i))
-        j = i
-        while node is not None:
-            entries = node.get("", ())
-            if entries:
-                start, end = words[i].start, words[j].end
-                for entry in entries:
-                    found.append(
-                        Mention(
-                            "framing",
-                            entry.term,
-                            start,
-                            end,
-                            i,
-                            j,
-                            entry.lexicon,
-                            text[start:end],
-                        )
-                    )
-            j += 1
-            if j >= count or j - i >= longest:
-                break
-            node = node.get(word(j))
+        if stems[i] in trie:  # most words start no term: no call for them
+            _walk(trie, stems.__getitem__, i, count, longest, None, words, text, found)
+        if stems[i] in index.cue_first_stems:
+            _walk(index.cue_trie, word, i, count, longest, "framing", words, text, found)
     return found
 
 
