@@ -28,7 +28,7 @@ def test_readme_shows_the_main_job() -> None:
 
 
 def test_the_two_commands_use_separate_environments() -> None:
-    """Hardening defect 27: both commands made .venv, so the tests reused the build's."""
+    """Both commands made .venv, so the tests reused the build's."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     lines = [line for block in _bash_blocks(readme) for line in block.splitlines()]
     build = next(line for line in lines if "kratomkg build" in line)

@@ -1,4 +1,4 @@
-"""Regression tests for defects found by the robustness sweep, one test per defect.
+"""Regression tests: each test pins down one way kratomkg once failed its users.
 
 A validator must never pass what it did not check; a limit must be a real limit; nothing
 the user had is moved aside. The servers here are deliberately wrong ones (a tiny HTTP
@@ -78,7 +78,7 @@ def _one_line_exit_2(result: object, *needles: str) -> None:
 def test_validate_endpoint_never_conforms_on_an_answer_that_is_not_sparql(
     runner: CliRunner, server: tuple[str, type[_Answers]], body: bytes
 ) -> None:
-    """Defect 1: a 200 reply that is not SPARQL results was read as "no violations"."""
+    """A 200 reply that is not SPARQL results was read as "no violations"."""
     url, handler = server
     handler.body = body
     result = runner.invoke(cli, ["validate", "--endpoint", url])
@@ -89,7 +89,7 @@ def test_validate_endpoint_never_conforms_on_an_answer_that_is_not_sparql(
 def test_validate_endpoint_refuses_an_endpoint_without_kratomkg_data(
     runner: CliRunner, server: tuple[str, type[_Answers]]
 ) -> None:
-    """Defect 2: an endpoint whose default graph is empty (data in named graphs) "conformed"."""
+    """An endpoint whose default graph is empty (data in named graphs) "conformed"."""
     url, handler = server
     handler.body = json.dumps({"head": {}, "boolean": False}).encode()
     result = runner.invoke(cli, ["validate", "--endpoint", url])
@@ -101,7 +101,7 @@ def test_validate_endpoint_refuses_an_endpoint_without_kratomkg_data(
 def test_query_endpoint_answer_that_is_not_sparql_is_one_line(
     runner: CliRunner, server: tuple[str, type[_Answers]]
 ) -> None:
-    """Defect 11: a 200 reply of other JSON was a KeyError traceback."""
+    """A 200 reply of other JSON was a KeyError traceback."""
     url, handler = server
     handler.body = b'{"results": []}'
     result = runner.invoke(cli, ["query", "SELECT * WHERE { ?s ?p ?o }", "--endpoint", url])
@@ -115,7 +115,7 @@ def test_query_endpoint_answer_that_is_not_sparql_is_one_line(
 def test_timeout_must_be_a_real_time_limit(
     runner: CliRunner, command: list[str], value: str
 ) -> None:
-    """Defect 10: --timeout nan, inf or 1e300 gave a traceback."""
+    """--timeout nan, inf or 1e300 gave a traceback."""
     result = runner.invoke(cli, [*command, "--timeout", value])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
@@ -132,7 +132,7 @@ def test_query_api_refuses_a_timeout_that_is_no_limit() -> None:
 
 
 def test_build_api_refuses_a_file_where_the_release_goes(tmp_path: Path) -> None:
-    """Defect 5: kratomkg.build(path) moved a regular file at path aside to a hidden name."""
+    """``kratomkg.build(path)`` moved a regular file at path aside to a hidden name."""
     from kratomkg import InputError, build
 
     target = tmp_path / "notes.txt"
@@ -145,7 +145,7 @@ def test_build_api_refuses_a_file_where_the_release_goes(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("engine", ["pyshacl", "sparql"])
 def test_warnings_only_report_names_both_verdicts(runner: CliRunner, engine: str) -> None:
-    """Defect 3: with warnings only, the SHACL report said sh:conforms true."""
+    """With warnings only, the SHACL report said sh:conforms true."""
     from rdflib import Graph, Literal
     from rdflib.namespace import SH
 
@@ -165,7 +165,7 @@ def test_warnings_only_report_names_both_verdicts(runner: CliRunner, engine: str
 
 
 def test_output_through_a_symlink_keeps_the_link(runner: CliRunner, tmp_path: Path) -> None:
-    """Defect 4: -o renamed a temp file over a symbolic link, replacing the link."""
+    """-o renamed a temp file over a symbolic link, replacing the link."""
     import os
 
     real = tmp_path / "real.ttl"
@@ -180,7 +180,7 @@ def test_output_through_a_symlink_keeps_the_link(runner: CliRunner, tmp_path: Pa
 
 
 def test_output_into_a_fifo_streams_into_it(runner: CliRunner, tmp_path: Path) -> None:
-    """Defect 4: -o turned a FIFO into a regular file."""
+    """-o turned a FIFO into a regular file."""
     import os
     import stat
 
@@ -204,7 +204,7 @@ def test_output_into_a_fifo_streams_into_it(runner: CliRunner, tmp_path: Path) -
 def test_output_into_a_device_writes_it_and_keeps_it_a_device(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """Defect 4: as root, -o /dev/full turned the device into a regular file."""
+    """As root, -o /dev/full turned the device into a regular file."""
     import os
     import stat
 
@@ -225,7 +225,7 @@ def test_output_onto_a_folder_is_refused(runner: CliRunner, tmp_path: Path) -> N
 
 
 def test_curies_come_from_the_curies_library() -> None:
-    """Defect 28: curies was declared as a dependency but imported nowhere."""
+    """``curies`` was declared as a dependency but imported nowhere."""
     import curies
 
     from kratomkg.report import _converter, curie
@@ -237,7 +237,7 @@ def test_curies_come_from_the_curies_library() -> None:
 
 
 def test_build_clears_what_killed_builds_left(runner: CliRunner, tmp_path: Path) -> None:
-    """Defect 6: hidden staging and .old folders of killed builds piled up (168 MB)."""
+    """Hidden staging and .old folders of killed builds piled up (168 MB)."""
     out = tmp_path / "dist"
     for litter in (".dist.abc123.staging", ".dist.def456.old"):
         (tmp_path / litter).mkdir()
@@ -248,8 +248,22 @@ def test_build_clears_what_killed_builds_left(runner: CliRunner, tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", ".notes.keep", "dist"]
 
 
+def test_a_release_caught_between_its_two_renames_comes_back(tmp_path: Path) -> None:
+    """A build killed after moving the release aside, before moving the new one in, left no
+    release folder at all; the next build then cleared the only copy as litter."""
+    from kratomkg._io import release_lock
+
+    old = tmp_path / ".dist.k1ll3d.old"
+    old.mkdir()
+    (old / "kratomkg.ttl").write_text("the previous release", encoding="utf-8")
+    (tmp_path / ".dist.s7a6e.staging").mkdir()
+    with release_lock(tmp_path / "dist"):
+        assert (tmp_path / "dist" / "kratomkg.ttl").read_text() == "the previous release"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
+
+
 def test_a_second_build_into_one_folder_fails_clearly(runner: CliRunner, tmp_path: Path) -> None:
-    """Defect 6: two concurrent builds into one --out had no lock."""
+    """Two concurrent builds into one --out had no lock."""
     import fcntl
 
     out = tmp_path / "dist"
@@ -315,7 +329,7 @@ COMMANDS = {
 def test_a_reply_that_is_not_http_is_one_line_naming_the_endpoint(
     runner: CliRunner, raw_server: str, command: str
 ) -> None:
-    """Defect 11: BadStatusLine and a closed connection gave tracebacks."""
+    """BadStatusLine and a closed connection gave tracebacks."""
     result = runner.invoke(cli, COMMANDS[command](raw_server))
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.stderr
@@ -327,7 +341,7 @@ def test_a_reply_that_is_not_http_is_one_line_naming_the_endpoint(
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("url", ["http://[::1", "http://127.0.0.1:port", "http://"])
 def test_a_malformed_url_is_one_line(runner: CliRunner, command: str, url: str) -> None:
-    """Defect 11: a malformed URL (http://[::1) gave a traceback."""
+    """A malformed URL (http://[::1) gave a traceback."""
     args = COMMANDS[command]("X")
     args = [url if a.startswith("X") else a for a in args]
     result = runner.invoke(cli, args)
@@ -338,7 +352,7 @@ def test_a_malformed_url_is_one_line(runner: CliRunner, command: str, url: str) 
 
 
 def test_a_query_file_that_is_not_utf8_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
-    """Defect 16: query --file with non-UTF-8 bytes was a traceback."""
+    """``query --file`` with non-UTF-8 bytes was a traceback."""
     path = tmp_path / "latin1.rq"
     path.write_bytes(b"# caf\xe9\nASK {}\n")
     result = runner.invoke(cli, ["query", "--file", str(path)])

@@ -2,7 +2,7 @@
 
 Fact-checkers publish ClaimReview so that search engines and aggregators can show what a claim
 was reviewed against. This module turns the report document (the JSON dict of
-``tools/check/SPEC.md``, schema version 1) into one JSON-LD document with one ClaimReview per
+``report.schema.json``, schema version 1) into one JSON-LD document with one ClaimReview per
 claim, and nothing else: no rdflib, no network, no clock. The same report always gives the same
 bytes, so a published report can be diffed and cached.
 
