@@ -4,15 +4,22 @@ rdflib keeps every triple as Python objects (about 1.3 kB each); Oxigraph keeps 
 compact binary keys, parses several times faster and holds 100k claims in a few hundred MB.
 The layout is the one :func:`kratomkg.loading.load` builds (named graphs ontology, kb, user,
 derived), the derivation rules are the same SPARQL files, and bad input fails with the same
-errors: the file checks of :mod:`kratomkg.parse` run first, streaming over the file, and
-Oxigraph's syntax errors become :class:`~kratomkg.errors.ParseError` with line and column.
+errors: each file is read once, the checks of :mod:`kratomkg.parse` run on its bytes, and
+Oxigraph parses the same bytes; its syntax errors become :class:`~kratomkg.errors.ParseError`
+with line and column (for RDF/XML, found with the XML reader when Oxigraph gives none).
+Literals of any length load: a statement longer than Oxigraph's 16 MiB streaming buffer is
+parsed whole instead.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
 import re
+import xml.sax
+import xml.sax.handler
 from collections.abc import Iterable
+from itertools import chain
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +47,7 @@ _OXIGRAPH_FORMATS = {
     "xml": "RDF_XML",
 }
 _QUAD_FORMATS = {"nquads", "trig"}
-_POSITION = re.compile(r"^Parser error (?:at|between) line (\d+) column (\d+)[^:]*: ")
+_POSITION = re.compile(r"^Parser error (?:at|between) lines? \d+[^:]*: ")
 
 
 def _require_pyoxigraph() -> Any:
@@ -53,45 +60,84 @@ def _require_pyoxigraph() -> Any:
     return pyoxigraph
 
 
-def _check_file(path: Path, fmt: str) -> None:
-    """Run the checks of :func:`kratomkg.parse._read_text`, streaming over the file."""
+def _read_checked(path: Path, fmt: str) -> bytes:
+    """Read ``path`` once and run the checks of :func:`kratomkg.parse._read_text` on it.
+
+    One read serves the checks and the parser, so a named pipe works and a big file is read
+    from disk once; the bytes are then held while Oxigraph parses them.
+    """
     if not path.exists():
         raise InputError(path, "no such file")
     if path.is_dir():
         raise InputError(path, "is a directory, not an RDF file")
+    try:
+        with path.open("rb") as stream:
+            data = stream.read()
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror})") from None
+    if b"\x00" in data[:8192]:
+        raise InputError(path, "binary content: this is not a text RDF file")
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    offset = 0
+    view = memoryview(data)
     content = False
     text_parts: list[str] = []
     keep_text = fmt in ("json-ld", "xml")
+    offset = 0
     try:
-        with path.open("rb") as stream:
-            while chunk := stream.read(_CHUNK):
-                if offset == 0 and b"\x00" in chunk[:8192]:
-                    raise InputError(path, "binary content: this is not a text RDF file")
-                text = decoder.decode(chunk)  # a decoding error is reported below
-                content = content or bool(text.strip())
-                if keep_text:
-                    text_parts.append(text)
-                offset += len(chunk)
-            decoder.decode(b"", final=True)
+        for offset in range(0, len(data), _CHUNK):
+            text = decoder.decode(view[offset : offset + _CHUNK])
+            content = content or bool(text.strip())
+            if keep_text:
+                text_parts.append(text)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         raise InputError(
             path,
             f"binary or non-UTF-8 content at byte {offset + exc.start}: "
             "RDF files must be UTF-8 text",
         ) from None
-    except OSError as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from None
     if not content:
         raise InputError(path, "file is empty")
     if fmt == "json-ld":
         _check_jsonld(path, "".join(text_parts))
     elif fmt == "xml":
         _check_xml(path, "".join(text_parts))
+        _check_xml_syntax(path, data)
+    return data
 
 
-def _parse_error(path: Path, fmt: str, exc: SyntaxError) -> ParseError:
+def _check_xml_syntax(path: Path, data: bytes) -> None:
+    """Refuse XML that is not well-formed, with the line and words of the rdflib path.
+
+    Oxigraph's RDF/XML parser gives no line for XML errors and takes a document cut short
+    (no closing tags) as complete; expat, through the SAX reader rdflib uses, does neither.
+    """
+    try:
+        # No DTD or entity gets here: _check_xml refused them before.
+        reader = xml.sax.make_parser()  # noqa: S317
+        reader.setFeature(xml.sax.handler.feature_namespaces, True)
+        reader.setFeature(xml.sax.handler.feature_external_ges, False)
+        reader.parse(io.BytesIO(data))
+    except xml.sax.SAXParseException as exc:
+        raise ParseError(
+            path,
+            f"invalid RDF/XML ({exc.getMessage()})",
+            exc.getLineNumber(),
+            exc.getColumnNumber(),
+        ) from None
+
+
+def _quoted_line(data: bytes, message: str) -> int | None:
+    """Find the line of the text an error message quotes (Oxigraph's RDF/XML errors do)."""
+    quoted = re.search(r"'([^']+)'", message)
+    if quoted:
+        at = data.find(quoted.group(1).encode("utf-8"))
+        if at >= 0:
+            return data.count(b"\n", 0, at) + 1
+    return None
+
+
+def _parse_error(path: Path, fmt: str, exc: SyntaxError, data: bytes) -> ParseError:
     message = str(exc.msg if exc.msg else exc).strip().splitlines()[0]
     match = _POSITION.match(message)
     if match:
@@ -99,29 +145,60 @@ def _parse_error(path: Path, fmt: str, exc: SyntaxError) -> ParseError:
     message = re.sub(r" \(line \d+\)$", "", message)
     line = exc.lineno if exc.lineno else None
     column = exc.offset if exc.offset and line else None
+    if line is None and fmt == "xml":
+        line = _quoted_line(data, message)
     return ParseError(path, f"invalid {fmt} document ({message})", line, column)
+
+
+def _stream_into(
+    ox: Any, store: Store, data: bytes, fmt: str, path: Path, base: str, graph: Any
+) -> None:
+    rdf_format = getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt])
+    quads = iter(ox.parse(input=data, format=rdf_format, base_iri=base))
+    first = next(quads, None)
+    if first is None:
+        raise InputError(path, "contains no RDF statements")
+    if fmt in _QUAD_FORMATS:
+        # kratomkg keeps its own named graphs: a user's graph names carry no meaning here.
+        store.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, graph) for q in chain([first], quads)
+        )
+    else:
+        store.bulk_load(input=data, format=rdf_format, base_iri=base, to_graph=graph)
+
+
+def _load_whole(
+    ox: Any, store: Store, data: bytes, fmt: str, path: Path, base: str, graph: Any
+) -> None:
+    """Load a file holding a statement longer than Oxigraph's 16 MiB streaming buffer.
+
+    ``Store.bulk_load`` of a byte string parses it whole, without that bound, so the file
+    goes into a scratch store first (for its graph names and the empty check), then over.
+    """
+    scratch = ox.Store()
+    scratch.bulk_load(
+        input=data, format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt]), base_iri=base
+    )
+    if next(iter(scratch), None) is None:
+        raise InputError(path, "contains no RDF statements")
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in scratch)
 
 
 def _load_file(store: Store, path: Path, graph: Any) -> None:
     ox = _require_pyoxigraph()
     fmt = format_for(path)
-    _check_file(path, fmt)
-    rdf_format = getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt])
+    data = _read_checked(path, fmt)
     base = path.resolve().as_uri()
     try:
-        first = next(iter(ox.parse(path=path, format=rdf_format, base_iri=base)), None)
-        if first is None:
-            raise InputError(path, "contains no RDF statements")
-        if fmt in _QUAD_FORMATS:
-            # kratomkg keeps its own named graphs: a user's graph names carry no meaning here.
-            store.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object, graph)
-                for q in ox.parse(path=path, format=rdf_format, base_iri=base)
-            )
-        else:
-            store.bulk_load(path=path, format=rdf_format, base_iri=base, to_graph=graph)
+        try:
+            _stream_into(ox, store, data, fmt, path, base, graph)
+        except MemoryError as exc:
+            # Oxigraph's streaming parser holds at most 16 MiB of one statement.
+            if "buffer maximal size" not in str(exc):
+                raise
+            _load_whole(ox, store, data, fmt, path, base, graph)
     except SyntaxError as exc:
-        raise _parse_error(path, fmt, exc) from None
+        raise _parse_error(path, fmt, exc, data) from None
 
 
 def derive_store(store: Store) -> int:
