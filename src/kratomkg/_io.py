@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 __all__ = [
+    "atomic_text_stream",
     "atomic_write_bytes",
     "atomic_write_text",
     "release_lock",
@@ -60,6 +63,57 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_stream(path: Path) -> Iterator[BinaryIO]:
+    """Yield a binary file for ``path`` that replaces it only once the block succeeds.
+
+    For output written as it is produced (a long query answer): the same rules as
+    :func:`atomic_write_bytes`, whose special files (FIFO, device) are written into
+    directly, and a failed block leaves ``path`` as it was, with no temporary file.
+    """
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # follows a symbolic link
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if mode is not None and not stat.S_ISREG(mode):
+        with open(path, "wb") as handle:  # a FIFO or a device: stream into it
+            yield handle
+        return
+    if path.is_symlink():
+        path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_text_stream(path: Path) -> Iterator[TextIO]:
+    """Yield a UTF-8 text file for ``path``, written as :func:`atomic_stream` writes.
+
+    Line ends are written as given (``newline=""``): CSV's CRLF stays CRLF.
+    """
+    with atomic_stream(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=False)
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()  # the binary file is closed (and renamed) by atomic_stream
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -128,9 +182,20 @@ def release_lock(target: Path) -> Iterator[None]:
                 "another kratomkg build is writing this release; run again when it ends",
                 str(target),
             ) from None
-        for stale in target.parent.glob(f".{target.name}.*"):
-            if stale.is_dir() and stale.name.endswith((".staging", ".old")):
-                shutil.rmtree(stale, ignore_errors=True)
+        stale = sorted(
+            p
+            for p in target.parent.glob(f".{target.name}.*")
+            if p.is_dir() and p.name.endswith((".staging", ".old"))
+        )
+        olds = [p for p in stale if p.name.endswith(".old")]
+        if not target.exists() and olds:
+            # A build killed between the two renames of replace_directory: the release is
+            # whole in its .old folder, so it goes back before anything is cleared.
+            newest = max(olds, key=lambda p: p.stat().st_mtime)
+            os.replace(newest, target)
+            stale.remove(newest)
+        for litter in stale:
+            shutil.rmtree(litter, ignore_errors=True)
         yield
     finally:
         handle.close()

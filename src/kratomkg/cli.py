@@ -25,7 +25,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 REPORT_FORMAT_NAMES = ("text", "json", "turtle")
 STATS_FORMAT_NAMES = ("text", "json")
 ENGINE_NAMES = ("auto", "pyshacl", "sparql")
-QUERY_FORMAT_NAMES = ("table", "csv", "tsv", "json", "xml", "turtle", "jsonld", "ntriples")
+QUERY_FORMAT_NAMES = (
+    *("table", "records", "csv", "tsv", "json", "xml"),
+    *("turtle", "jsonld", "ntriples"),
+)
+FAIL_ON_NAMES = ("violation", "warning")
 STORE_NAMES = ("memory", "oxigraph")
 PASSWORD_ENV = "KRATOMKG_ENDPOINT_PASSWORD"  # noqa: S105 - the variable name, not a secret
 EXPORT_FORMAT_NAMES = (
@@ -176,9 +180,28 @@ def cli() -> None:
     metavar="URL",
     help="Run the SPARQL engine's queries on this SPARQL 1.1 endpoint instead of local files.",
 )
+@click.option(
+    "--only-mine",
+    is_flag=True,
+    help="Report only results about resources your FILES describe (with --with-kb: not the "
+    "shipped graph's own warnings).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_NAMES),
+    default="violation",
+    show_default=True,
+    help="Exit 1 when a result of this severity or a worse one is reported.",
+)
 @handle_errors
 def validate(
-    files: tuple[Path, ...], with_kb: bool, fmt: str, engine: str, endpoint: str | None
+    files: tuple[Path, ...],
+    with_kb: bool,
+    fmt: str,
+    engine: str,
+    endpoint: str | None,
+    only_mine: bool,
+    fail_on: str,
 ) -> None:
     """Validate RDF data against the kratomkg shapes.
 
@@ -186,15 +209,26 @@ def validate(
     N-Quads, TriG, JSON-LD, RDF/XML), checks exactly those files against the ontology.
     With --endpoint, checks the default graph of a SPARQL endpoint (data, ontology and
     derived triples, as 'kratomkg build' writes them). Exit code 0 when the data conforms,
-    1 when it violates the shapes, 2 on bad input.
+    1 when it violates the shapes (with --fail-on warning: also on a warning), 2 on bad
+    input. Validated without --with-kb, results that name resources of the shipped graph
+    get one hint line on stderr.
 
     \b
     Examples:
       kratomkg validate
-      kratomkg validate claims.ttl --with-kb --format json
+      kratomkg validate claims.ttl --with-kb --only-mine
+      kratomkg validate claims.ttl --with-kb --format json --fail-on warning
       kratomkg validate big.nt --engine sparql
       kratomkg validate --endpoint http://localhost:7878/query
     """
+    from kratomkg.errors import InputError
+    from kratomkg.validation import described_in_user_files, fails, only_results_about
+
+    if only_mine and not files:
+        raise InputError(
+            "--only-mine", "needs FILES: it keeps the results about what they describe"
+        )
+    data: Any = None
     if endpoint is not None:
         if files or with_kb or engine == "pyshacl":
             raise click.UsageError(
@@ -208,23 +242,44 @@ def validate(
         from kratomkg.shacl import validate_store
         from kratomkg.store_loading import load_store
 
-        report = validate_store(load_store(files, kb=True if with_kb else None))
+        data = load_store(files, kb=True if with_kb else None)
+        report = validate_store(data)
     else:
         from kratomkg.loading import load
         from kratomkg.validation import validate as run_validation
 
-        report = run_validation(load(files, kb=True if with_kb else None))
+        data = load(files, kb=True if with_kb else None)
+        report = run_validation(data)
+    hint = None
+    if files and not with_kb:
+        from kratomkg.validation import with_kb_hint
+
+        hint = with_kb_hint(report)
+    if only_mine:
+        focus = {r.focus_node for r in report.results}
+        mine = only_results_about(report, described_in_user_files(data, focus))
+        left_out = len(report.results) - len(mine.results)
+        report = mine
     click.echo(report.render(fmt), nl=False)
     if fmt != "text":
         click.echo(report.summary(), err=True)
-    sys.exit(0 if report.conforms else 1)
+    if only_mine:
+        click.echo(
+            f"kratomkg: --only-mine: left out {left_out} result(s) about resources "
+            "your files do not describe",
+            err=True,
+        )
+    if hint is not None:
+        click.echo(hint, err=True)
+    sys.exit(1 if fails(report, fail_on) else 0)
 
 
 @cli.command()
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    # The API checks what is at the path, so the CLI gives its one-line error, not click's.
+    type=click.Path(path_type=Path),
     default=Path("dist"),
     show_default=True,
     help="Folder to write the release into (replaced atomically).",
@@ -262,16 +317,24 @@ def build(out_dir: Path) -> None:
 def stats(files: tuple[Path, ...], with_kb: bool, fmt: str) -> None:
     """Count resources by class, evidence by design, claims and risks by derived rating.
 
+    With no FILES, counts the shipped knowledge graph; with FILES, those files (--with-kb
+    adds the shipped graph). Counted on Oxigraph when pyoxigraph is installed (fast on
+    millions of triples), else with rdflib; the counts are the same.
+
     \b
     Examples:
       kratomkg stats
-      kratomkg stats --format json
+      kratomkg stats my-claims.ttl --with-kb --format json
     """
-    from kratomkg.counts import stats as run_stats
-    from kratomkg.loading import load
+    from kratomkg.counts import count_files
 
-    dataset = load(files, kb=True if with_kb else None)
-    click.echo(run_stats(dataset).render(fmt), nl=False)
+    if with_kb and not files:
+        click.echo(
+            "kratomkg: --with-kb merges the shipped graph with FILES; with no FILES the "
+            "shipped graph alone is counted",
+            err=True,
+        )
+    click.echo(count_files(files, kb=True if with_kb else None).render(fmt), nl=False)
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -290,8 +353,78 @@ def _password(user: str | None) -> str | None:
     return os.environ.get(PASSWORD_ENV) if user is not None else None
 
 
+def _looks_like_sparql(text: str) -> bool:
+    import re
+
+    return "{" in text or bool(
+        re.match(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE|PREFIX|BASE)\b", text, re.I)
+    )
+
+
+def _query_arguments(
+    arguments: tuple[str, ...],
+    query_file: Path | None,
+    named: str | None,
+    data_files: tuple[Path, ...],
+) -> tuple[str | None, tuple[Path, ...]]:
+    """Split ``query [QUERY] [FILES]...`` into the query text and the data files.
+
+    With --file or --named the query is given, so every argument is a data file; without
+    them the first argument is the query. An argument that is no file but reads as SPARQL
+    next to --file or --named is a second query, refused as such rather than as a missing
+    file.
+    """
+    given = query_file is not None or named is not None
+    if query_file is not None and named is not None:
+        raise click.UsageError("give exactly one of QUERY, --file FILE or --named NAME")
+    if not given and not arguments:
+        raise click.UsageError("give exactly one of QUERY, --file FILE or --named NAME")
+    sparql = None if given else arguments[0]
+    paths = arguments if given else arguments[1:]
+    if given and paths and not Path(paths[0]).exists() and _looks_like_sparql(paths[0]):
+        raise click.UsageError(
+            "give exactly one of QUERY, --file FILE or --named NAME (with --file or --named, "
+            f"every argument is a data file, and {paths[0]!r} is none)"
+        )
+    return sparql, (*(Path(p) for p in paths), *data_files)
+
+
+def _warn_unknown_iris(
+    store: Any, named: str | None, params: dict[str, str], timeout: float
+) -> None:
+    """Say on stderr which IRIs given with --param the queried graph does not hold.
+
+    A misspelt IRI is not an error (the answer is simply empty) but it looks like one that
+    found nothing, so one line names it. Defaults of named queries are not checked.
+    """
+    from rdflib import URIRef
+
+    from kratomkg.querying.bindings import check_name, parse_value
+    from kratomkg.querying.named import named_query
+    from kratomkg.querying.results import curie, n3
+    from kratomkg.querying.safety import CheckedQuery
+
+    if named is not None:
+        bound = named_query(named).bindings(params)
+        terms = [bound[check_name(k)] for k in params]
+    else:
+        terms = [parse_value(v, "any", f"--param {k}") for k, v in params.items()]
+    missing = []
+    for term in dict.fromkeys(t for t in terms if isinstance(t, URIRef)):
+        iri = n3(term)
+        text = f"ASK {{ {{ {iri} ?p ?o }} UNION {{ ?s ?p {iri} }} UNION {{ ?s {iri} ?o }} }}"
+        if not store.run(CheckedQuery(text, "ASK", "--param"), {}, timeout).boolean:
+            missing.append(curie(term))
+    if missing:
+        click.echo(
+            f"kratomkg: warning: --param {', '.join(missing)}: not in the queried graph "
+            "(check the spelling; kratomkg queries NAME shows the parameters)",
+            err=True,
+        )
+
+
 @cli.command()
-@click.argument("sparql", required=False)
+@click.argument("arguments", nargs=-1, metavar="[QUERY] [FILES]...")
 @click.option(
     "--file",
     "query_file",
@@ -304,15 +437,17 @@ def _password(user: str | None) -> str | None:
     "params",
     multiple=True,
     metavar="NAME=VALUE",
-    help='Bind a variable: kid:mor, <https://...>, "text"@en, 42. Repeatable.',
+    help='Bind a variable: kid:mor, <https://...>, "text"@en, 42; for an IRI parameter of a '
+    "named query a bare slug (receptor=mor) means kid:mor. Repeatable.",
 )
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(QUERY_FORMAT_NAMES),
     default=None,
-    help="table|csv|tsv|json|xml for SELECT/ASK (default table); "
-    "turtle|jsonld|ntriples for CONSTRUCT/DESCRIBE (default turtle).",
+    help="table|records|csv|tsv|json|xml for SELECT/ASK (default table; records: one "
+    "'field: value' block per row, for long text); turtle|jsonld|ntriples for "
+    "CONSTRUCT/DESCRIBE (default turtle).",
 )
 @click.option(
     "--store",
@@ -330,12 +465,13 @@ def _password(user: str | None) -> str | None:
 @click.option("--user", help=f"User for --endpoint (password from ${PASSWORD_ENV}).")
 @click.option(
     "--data",
-    "files",
+    "data_files",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Query these RDF files (with the ontology) instead of the shipped graph.",
+    metavar="FILE",
+    help="Same as a FILES argument (kept for scripts); repeatable.",
 )
-@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with --data.")
+@click.option("--with-kb", is_flag=True, help="Merge the shipped knowledge graph with FILES.")
 @click.option(
     "--compare",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -351,6 +487,13 @@ def _password(user: str | None) -> str | None:
     help="Stop the query after this many seconds.",
 )
 @click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Show at most N rows (or triples); stderr says when the answer had more.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -358,7 +501,7 @@ def _password(user: str | None) -> str | None:
 )
 @handle_errors
 def query(
-    sparql: str | None,
+    arguments: tuple[str, ...],
     query_file: Path | None,
     named: str | None,
     params: tuple[str, ...],
@@ -367,35 +510,40 @@ def query(
     store_path: Path | None,
     endpoint: str | None,
     user: str | None,
-    files: tuple[Path, ...],
+    data_files: tuple[Path, ...],
     with_kb: bool,
     compare: Path | None,
     timeout: float,
+    limit: int | None,
     output: Path | None,
 ) -> None:
     """Ask the graph a question in SPARQL: inline, from a file, or a named query.
 
-    Parameters bind variables (never pasted into the text). SERVICE, LOAD, remote FROM
-    and updates are refused: a local query never reaches the network. Exit code 2 on a
-    malformed or refused query, with its line and column.
+    Without --file or --named, the first argument is the query text and the others are
+    RDF FILES to query; with --file or --named, every argument is a data file. With no
+    FILES, the shipped knowledge graph is queried (--with-kb merges it with FILES).
+    Parameters bind variables (never pasted into the text); a bound IRI that the graph
+    does not hold is reported on stderr. SERVICE, LOAD, remote FROM and updates are
+    refused: a local query never reaches the network. Exit code 2 on a malformed or
+    refused query, with its line and column.
 
     \b
     Examples:
-      kratomkg query --named receptor-ligands --param receptor=kid:kor
+      kratomkg query --named receptor-ligands --param receptor=kor
       kratomkg query 'SELECT ?c WHERE { ?c a kkg:Compound }' --format csv
+      kratomkg query 'SELECT ?c WHERE { ?c a kkg:Compound }' my.ttl --with-kb
+      kratomkg query --named article-claims --format records
       kratomkg query --named contested-claims --store oxigraph --format json
       kratomkg query --named release-diff --compare old/kratomkg.nq
       kratomkg query --named claims-by-certainty --endpoint http://localhost:7878/query
     """
     from kratomkg.querying import engine
-    from kratomkg.querying.results import render
+    from kratomkg.querying.results import write_result
 
-    given = [x for x in (sparql, query_file, named) if x is not None]
-    if len(given) != 1:
-        raise click.UsageError("give exactly one of QUERY, --file FILE or --named NAME")
+    sparql, files = _query_arguments(arguments, query_file, named, data_files)
     if endpoint is not None and (files or compare or store_path or store != "memory"):
         raise click.UsageError(
-            "--endpoint queries the server's data: --data, --compare, --store and --store-path "
+            "--endpoint queries the server's data: FILES, --compare, --store and --store-path "
             "do not apply (push the data first: kratomkg push)"
         )
     if store_path is not None and store != "oxigraph":
@@ -435,19 +583,44 @@ def query(
             store=runner,
             timeout=timeout,
             source=source,
+            limit=limit,
         )
+        if endpoint is None:
+            _warn_unknown_iris(runner, named, _params(params), timeout)
+        if result.graph is None and (fmt or "table") in ("table", "records"):
+            from kratomkg.querying import table
+
+            text = (table.render_table if fmt != "records" else table.render_records)(
+                result,
+                labels=table.fetch_labels(runner, result, timeout),
+                color=output is None and table.color_wanted(sys.stdout),
+            )
+        else:
+            text = ""  # the other formats are written as they are encoded, below
     finally:
         close = getattr(runner, "close", None)
         if close is not None:
             close()
-    text = render(result, fmt)
     if output is not None:
-        from kratomkg._io import atomic_write_text
+        from kratomkg._io import atomic_text_stream
 
-        atomic_write_text(output, text)
+        with atomic_text_stream(output) as handle:
+            if text:
+                handle.write(text)
+            else:
+                write_result(result, fmt, handle)
         click.echo(f"kratomkg: wrote {len(result)} result(s) to {output}", err=True)
-    else:
+    elif text:
         click.echo(text, nl=False)
+    else:
+        write_result(result, fmt, sys.stdout)
+    if result.truncated:
+        what = "triples" if result.graph is not None else "rows"
+        click.echo(
+            f"kratomkg: showing the first {len(result)} {what}; the answer has more "
+            "(raise --limit to see more)",
+            err=True,
+        )
 
 
 @cli.command()

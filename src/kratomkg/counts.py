@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from os import PathLike
+from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
@@ -20,7 +23,15 @@ from kratomkg.derivation import derive
 from kratomkg.namespaces import GRAPH_DERIVED, GRAPH_KB, GRAPH_ONTOLOGY, GRAPH_USER, KKG
 from kratomkg.report import curie
 
-__all__ = ["STATS_FORMATS", "ClaimRating", "Stats", "claim_ratings", "stats"]
+__all__ = [
+    "STATS_FORMATS",
+    "ClaimRating",
+    "Stats",
+    "claim_ratings",
+    "count_files",
+    "stats",
+    "stats_store",
+]
 
 # The classes a curator counts, in the order of the data model.
 COUNTED_CLASSES: tuple[str, ...] = (
@@ -148,6 +159,36 @@ def _count(
     return counts
 
 
+def _assemble(
+    ontology: Graph,
+    classes: dict[str, int],
+    designs: Counter[Node],
+    no_design: int,
+    ratings: dict[str, tuple[Counter[Node], int]],
+    triples: dict[str, int],
+) -> Stats:
+    """Lay raw counts out on the ontology's scales; both counters end here, so they agree."""
+    evidence_designs = _count(ontology, _designs(ontology), designs)
+    if no_design:
+        evidence_designs["no design recorded"] = no_design
+    certainties, statuses = _certainties(ontology), _statuses(ontology)
+    return Stats(
+        classes=classes,
+        evidence_designs=evidence_designs,
+        claim_certainty=_count(ontology, certainties, *ratings["claim certainty"]),
+        claim_status=_count(ontology, statuses, *ratings["claim status"]),
+        risk_certainty=_count(ontology, certainties, *ratings["risk certainty"]),
+        triples=triples,
+    )
+
+
+_RATINGS = {
+    "claim certainty": ("Claim", KKG.certainty),
+    "claim status": ("Claim", KKG.status),
+    "risk certainty": ("Risk", KKG.certainty),
+}
+
+
 def stats(dataset: Dataset) -> Stats:
     """Count the instance data of ``dataset`` (knowledge base and user files)."""
     _ensure_derived(dataset)
@@ -162,35 +203,153 @@ def stats(dataset: Dataset) -> Stats:
 
     designs = [data.value(e, KKG.design) for e in members_of["Evidence"]]
     design_counts: Counter[Node] = Counter(d for d in designs if d is not None)
-    evidence_designs = _count(ontology, _designs(ontology), design_counts)
-    if None in designs:
-        evidence_designs["no design recorded"] = designs.count(None)
-
     derived = dataset.graph(GRAPH_DERIVED)
-    certainties, statuses = _certainties(ontology), _statuses(ontology)
 
     def rated(kind: str, predicate: URIRef) -> tuple[Counter[Node], int]:
         values = [derived.value(node, predicate) for node in members_of[kind]]
         found: Counter[Node] = Counter(v for v in values if v is not None)
         return found, sum(v is None for v in values)
 
-    claim_certainty = _count(ontology, certainties, *rated("Claim", KKG.certainty))
-    claim_status = _count(ontology, statuses, *rated("Claim", KKG.status))
-    risk_certainty = _count(ontology, certainties, *rated("Risk", KKG.certainty))
-
     triples = {
         str(g.identifier).rsplit("/", 1)[-1]: len(g)
         for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier))
         if len(g)
     }
-    return Stats(
-        classes=classes,
-        evidence_designs=evidence_designs,
-        claim_certainty=claim_certainty,
-        claim_status=claim_status,
-        risk_certainty=risk_certainty,
-        triples=triples,
+    ratings = {key: rated(kind, predicate) for key, (kind, predicate) in _RATINGS.items()}
+    return _assemble(ontology, classes, design_counts, designs.count(None), ratings, triples)
+
+
+# --- the same counts in SPARQL, on an Oxigraph store -----------------------------------------
+
+
+def _members(name: str) -> str:
+    """Return a SPARQL group binding ``?s`` to each instance of ``kkg:name`` or a subclass."""
+    return f"""{{ SELECT DISTINCT ?s WHERE {{
+      {{ BIND(<{KKG[name]}> AS ?class) }}
+      UNION {{ GRAPH <{GRAPH_ONTOLOGY}> {{ ?class <{RDFS.subClassOf}>+ <{KKG[name]}> }} }}
+      VALUES ?data {{ <{GRAPH_KB}> <{GRAPH_USER}> }}
+      GRAPH ?data {{ ?s <{RDF.type}> ?class }}
+    }} }}"""
+
+
+def _per_member(name: str, graphs: tuple[URIRef, ...], predicate: URIRef) -> str:
+    """Count members of ``kkg:name`` by one value of ``predicate`` (unbound: no value).
+
+    One value a member, as ``Graph.value`` takes it in the rdflib counter: a member with
+    two values is counted once.
+    """
+    values = " ".join(f"<{g}>" for g in graphs)
+    return f"""SELECT ?value (COUNT(*) AS ?n) WHERE {{
+      {{ SELECT ?s (SAMPLE(?v) AS ?value) WHERE {{
+          {_members(name)}
+          OPTIONAL {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s <{predicate}> ?v }} }}
+      }} GROUP BY ?s }}
+    }} GROUP BY ?value"""
+
+
+def _rdflib(term: Any) -> Node | None:
+    """Return an Oxigraph term as rdflib (the counts only meet IRIs and numbers)."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    return BNode(term.value)
+
+
+def _solutions(store: Any, query: str) -> list[tuple[Node | None, ...]]:
+    answer = store.query(query)
+    names = [v.value for v in answer.variables]
+    return [tuple(_rdflib(row[n]) for n in names) for row in answer]
+
+
+def _by_value(rows: list[tuple[Node | None, ...]]) -> tuple[Counter[Node], int]:
+    found: Counter[Node] = Counter()
+    missing = 0
+    for value, count in rows:
+        if value is None:
+            missing += int(str(count))
+        else:
+            found[value] += int(str(count))
+    return found, missing
+
+
+def _ontology_of(store: Any) -> Graph:
+    """Copy the ontology graph of ``store`` into rdflib (small: the scales' labels, order)."""
+    import pyoxigraph as ox
+
+    data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(GRAPH_ONTOLOGY)))
+    graph = Graph()
+    graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def stats_store(store: Any) -> Stats:
+    """Count an Oxigraph store loaded by :func:`kratomkg.store_loading.load_store`.
+
+    The same counts as :func:`stats`, computed by SPARQL in Oxigraph, so a graph of
+    millions of triples is counted without building it in rdflib. The derived graph is
+    computed first if the store has none.
+    """
+    import pyoxigraph as ox
+
+    from kratomkg.store_loading import derive_store
+
+    if not store.contains_named_graph(ox.NamedNode(str(GRAPH_DERIVED))):
+        derive_store(store)
+    ontology = _ontology_of(store)
+    classes = {}
+    for name in COUNTED_CLASSES:
+        rows = _solutions(store, f"SELECT (COUNT(*) AS ?n) WHERE {_members(name)}")
+        classes[name] = int(str(rows[0][0]))
+    data_graphs = (GRAPH_KB, GRAPH_USER)
+    designs, no_design = _by_value(
+        _solutions(store, _per_member("Evidence", data_graphs, KKG.design))
     )
+    ratings = {
+        key: _by_value(_solutions(store, _per_member(kind, (GRAPH_DERIVED,), predicate)))
+        for key, (kind, predicate) in _RATINGS.items()
+    }
+    rows = _solutions(
+        store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    )
+    sizes = {str(g): int(str(n)) for g, n in rows if g is not None and n is not None}
+    triples = {g.rsplit("/", 1)[-1]: sizes[g] for g in sorted(sizes) if sizes[g]}
+    return _assemble(ontology, classes, designs, no_design, ratings, triples)
+
+
+#: How ``count_files`` may count: ``auto`` takes Oxigraph when pyoxigraph is installed.
+COUNT_ENGINES = ("auto", "oxigraph", "rdflib")
+
+
+def count_files(
+    paths: Iterable[str | PathLike[str]] = (),
+    *,
+    kb: bool | None = None,
+    engine: str = "auto",
+) -> Stats:
+    """Load files as :func:`kratomkg.loading.load` does and count them: the API of ``stats``.
+
+    rdflib holds every triple as Python objects (gigabytes for a million triples); with
+    pyoxigraph installed the files go straight into an Oxigraph store and are counted in
+    SPARQL, with the same result.
+    """
+    if engine not in COUNT_ENGINES:
+        raise ValueError(f"unknown engine {engine!r} (engines: {', '.join(COUNT_ENGINES)})")
+    if engine == "auto":
+        from importlib.util import find_spec
+
+        engine = "oxigraph" if find_spec("pyoxigraph") is not None else "rdflib"
+    if engine == "oxigraph":
+        from kratomkg.store_loading import load_store
+
+        return stats_store(load_store(paths, kb=kb))
+    from kratomkg.loading import load
+
+    return stats(load(paths, kb=kb))
 
 
 def claim_ratings(dataset: Dataset) -> list[ClaimRating]:

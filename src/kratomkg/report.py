@@ -3,24 +3,35 @@
 A :class:`ValidationReport` lists :class:`ValidationResult` records (focus node, path,
 value, severity, message, shape, constraint component) and renders them as text for
 people, JSON for programs and Turtle (the W3C SHACL report vocabulary) for RDF tools.
-Results are sorted so that the same data always gives the same report.
+Results are sorted so that the same data always gives the same report. Each result keeps
+the RDF terms the engine reported as well as their text, so the Turtle report writes an
+IRI as an IRI and a literal with its own datatype or language, never a string made of it.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
 import curies
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+from rdflib.util import from_n3
 
 from kratomkg.namespaces import PREFIXES
 
-__all__ = ["REPORT_FORMATS", "Severity", "ValidationReport", "ValidationResult", "curie"]
+__all__ = [
+    "REPORT_FORMATS",
+    "Severity",
+    "ValidationReport",
+    "ValidationResult",
+    "curie",
+    "term_text",
+]
 
 Severity = TypingLiteral["Violation", "Warning", "Info"]
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -42,9 +53,28 @@ def curie(iri: str | None) -> str:
     return f"<{iri}>" if ":" in iri else iri
 
 
+def term_text(node: Node | None) -> str | None:
+    """Write a term as reports show it: an IRI bare, a blank node ``_:id``, a literal in N3."""
+    if node is None:
+        return None
+    if isinstance(node, BNode):
+        return f"_:{node}"
+    if isinstance(node, Literal):
+        return node.n3()
+    return str(node)
+
+
 @dataclass(frozen=True, order=True)
 class ValidationResult:
-    """One SHACL result: which node broke which rule, and how badly."""
+    """One SHACL result: which node broke which rule, and how badly.
+
+    The text fields are what the text and JSON reports show; ``shape`` names the rule that
+    broke (a SPARQL-based constraint itself, else the shape). The ``*_term`` fields hold
+    the RDF terms of the SHACL report: ``shape_term`` is ``sh:sourceShape`` (the node or
+    property shape) and ``constraint_term`` ``sh:sourceConstraint`` (SPARQL-based
+    constraints only). Build results with :meth:`from_terms`; a result made from text
+    alone has its terms read back from the text when the Turtle report is written.
+    """
 
     severity: Severity
     focus_node: str
@@ -53,6 +83,42 @@ class ValidationResult:
     message: str
     shape: str | None
     constraint: str
+    focus_term: Node | None = field(default=None, compare=False, repr=False)
+    path_term: Node | None = field(default=None, compare=False, repr=False)
+    value_term: Node | None = field(default=None, compare=False, repr=False)
+    shape_term: Node | None = field(default=None, compare=False, repr=False)
+    constraint_term: Node | None = field(default=None, compare=False, repr=False)
+    component_term: Node | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_terms(
+        cls,
+        *,
+        severity: Severity,
+        focus: Node,
+        path: Node | None,
+        value: Node | None,
+        message: str,
+        source_shape: Node | None,
+        component: Node,
+        source_constraint: Node | None = None,
+    ) -> ValidationResult:
+        """Build a result from the terms of a SHACL report, both engines alike."""
+        return cls(
+            severity=severity,
+            focus_node=term_text(focus) or "",
+            path=term_text(path),
+            value=term_text(value),
+            message=message,
+            shape=term_text(source_constraint or source_shape),
+            constraint=str(component),
+            focus_term=focus,
+            path_term=path,
+            value_term=value,
+            shape_term=source_shape,
+            constraint_term=source_constraint,
+            component_term=component,
+        )
 
     def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
         """Order results by severity, then node, path, shape, message, value, component."""
@@ -140,7 +206,7 @@ class ValidationReport:
             "engine": self.engine,
             "violations": self.violation_count,
             "warnings": self.warning_count,
-            "results": [asdict(r) for r in self.results],
+            "results": [_json_result(r) for r in self.results],
         }
         return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
@@ -158,15 +224,21 @@ class ValidationReport:
             graph.add((report, SH.result, node))
             graph.add((node, RDF.type, SH.ValidationResult))
             graph.add((node, SH.resultSeverity, SH[r.severity]))
-            graph.add((node, SH.focusNode, _term(r.focus_node)))
+            graph.add((node, SH.focusNode, r.focus_term or _term(r.focus_node)))
             graph.add((node, SH.resultMessage, Literal(r.message)))
-            graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
-            if r.path:
-                graph.add((node, SH.resultPath, URIRef(r.path)))
-            if r.shape:
-                graph.add((node, SH.sourceShape, _term(r.shape)))
-            if r.value:
-                graph.add((node, SH.value, Literal(r.value)))
+            component = r.component_term or URIRef(r.constraint)
+            graph.add((node, SH.sourceConstraintComponent, component))
+            path = r.path_term or (_term(r.path) if r.path else None)
+            if path is not None:
+                graph.add((node, SH.resultPath, path))
+            shape = r.shape_term or (_term(r.shape) if r.shape else None)
+            if shape is not None:
+                graph.add((node, SH.sourceShape, shape))
+            if r.constraint_term is not None:
+                graph.add((node, SH.sourceConstraint, r.constraint_term))
+            value = r.value_term or (_value(r.value) if r.value else None)
+            if value is not None:
+                graph.add((node, SH.value, value))
         return graph
 
     def to_turtle(self) -> str:
@@ -185,6 +257,28 @@ class ValidationReport:
 
 def _term(value: str) -> URIRef | BNode:
     return BNode(value[2:]) if value.startswith("_:") else URIRef(value)
+
+
+def _value(text: str) -> Node:
+    """Read back a value written by :func:`term_text` (a literal is in N3, an IRI bare)."""
+    if text.startswith('"'):
+        term = from_n3(text)
+        if isinstance(term, Literal):
+            return term
+    return _term(text)
+
+
+def _json_result(result: ValidationResult) -> dict[str, str | None]:
+    """Give the JSON form of a result: its text fields, in their declared order."""
+    return {
+        "severity": result.severity,
+        "focus_node": result.focus_node,
+        "path": result.path,
+        "value": result.value,
+        "message": result.message,
+        "shape": result.shape,
+        "constraint": result.constraint,
+    }
 
 
 # Output format name -> rendering method; the CLI's --format choices come from here.

@@ -4,7 +4,9 @@ The layout follows what Cytoscape Desktop writes for its own ``.cyjs`` files: a 
 ``data`` object for the network, ``elements.nodes`` / ``elements.edges`` with their columns
 under ``data`` and node positions under ``position``. Desktop shows ``name`` as the node
 label and ``interaction`` as the edge type, so both are filled in. Cytoscape.js reads the
-same object with ``cy.json(document)``.
+same object with ``cy.json(document)``. networkx's ``cytoscape_graph`` reads it too: it
+takes each node's id from ``data.value`` and the graph kind from the top-level
+``directed`` and ``multigraph`` flags, which Cytoscape ignores.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def cytoscape_elements(graph: nx.MultiDiGraph[str]) -> dict[str, list[dict[str, 
 def write_cyjs(graph: nx.MultiDiGraph[str]) -> str:
     """Serialize a projected graph (see :func:`kratomkg.export.projection.to_networkx`)."""
     view = str(graph.graph.get("view", "summary"))
+    elements = cytoscape_elements(graph)
+    for node in elements["nodes"]:
+        node["data"]["value"] = node["data"]["id"]
     document = {
         "format_version": "1.0",
         "generated_by": f"kratomkg-{__version__}",
@@ -49,6 +54,8 @@ def write_cyjs(graph: nx.MultiDiGraph[str]) -> str:
             "view": view,
             "version": __version__,
         },
-        "elements": cytoscape_elements(graph),
+        "directed": True,
+        "multigraph": True,
+        "elements": elements,
     }
     return json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True) + "\n"

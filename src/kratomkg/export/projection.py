@@ -156,6 +156,7 @@ _META_TYPES: tuple[tuple[str, tuple[URIRef, ...]], ...] = (
 # names is stored under "<prefix>_<name>" instead.
 _RESERVED = frozenset(
     {"id", "label", "type", "iri", "color", "kind", "rel", "x", "y", "name", "source", "target"}
+    | {"value"}  # the node id in Cytoscape.js JSON, where networkx reads it
 )
 _INTEGER_TYPES = {XSD.integer, XSD.int, XSD.long, XSD.short, XSD.nonNegativeInteger}
 _INTEGER_TYPES |= {XSD.positiveInteger, XSD.unsignedInt, XSD.unsignedLong}

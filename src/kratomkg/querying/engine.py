@@ -131,6 +131,7 @@ def query(
     endpoint: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     source: str = "<query>",
+    limit: int | None = None,
 ) -> QueryResult:
     """Run a SPARQL query (``sparql``) or a named competency query (``named``).
 
@@ -140,6 +141,9 @@ def query(
     ``endpoint`` sends the query to a SPARQL 1.1 Protocol server instead. The query is
     refused (:class:`~kratomkg.errors.QueryError`) if it is malformed, an update, or asks
     for ``SERVICE``, ``LOAD`` or a remote ``FROM``; it is stopped after ``timeout`` seconds.
+    ``limit`` keeps the first ``limit`` rows (or graph triples); the result's ``truncated``
+    tells whether the answer had more. A local store stops evaluating past the limit, so
+    a limit also bounds the memory a huge answer takes.
     """
     if (sparql is None) == (named is None):
         raise QueryError("give either a SPARQL query or the name of a named query")
@@ -160,6 +164,8 @@ def query(
             f"--timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}"
             f" (got {timeout:g})"
         )
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise QueryError(f"--limit must be a whole number of rows above 0 (got {limit!r})")
     runner = (
         store
         if not isinstance(store, str)
@@ -172,4 +178,6 @@ def query(
                 f"--named {named} compares two releases: give the previous one with "
                 "--compare FILE (e.g. its kratomkg.nq)"
             )
-    return runner.run(checked, bindings, timeout)
+    if limit is None:  # a Store written before limits existed still works
+        return runner.run(checked, bindings, timeout)
+    return runner.run(checked, bindings, timeout, limit=limit)

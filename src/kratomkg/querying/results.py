@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -28,6 +29,7 @@ __all__ = [
     "QueryResult",
     "ResultFormat",
     "render",
+    "write_result",
 ]
 
 Row = tuple[Node | None, ...]
@@ -42,6 +44,13 @@ class QueryResult:
     rows: list[Row] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+    #: The answer had more rows (or triples) than the limit it was run with.
+    truncated: bool = False
+
+    @property
+    def returns_graph(self) -> bool:
+        """Whether the answer is an RDF graph (CONSTRUCT, DESCRIBE) rather than a table."""
+        return self.form in ("CONSTRUCT", "DESCRIBE")
 
     def __len__(self) -> int:
         if self.graph is not None:
@@ -118,16 +127,61 @@ def _json_term(term: Node) -> dict[str, str]:
     raise QueryError(f"cannot encode RDF term {term!r}")
 
 
-def _json(result: QueryResult) -> str:
-    if result.boolean is not None:
-        document: dict[str, object] = {"head": {}, "boolean": result.boolean}
-    else:
-        bindings = [
-            {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-            for row in result.rows
-        ]
-        document = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+#: Rows written per call to the output stream: few calls, and no copy of the whole answer.
+_CHUNK = 1000
+
+
+def _chunks(lines: Iterable[str], out: TextIO) -> None:
+    """Write ``lines`` to ``out`` a chunk of them at a time."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) >= _CHUNK:
+            out.write("".join(chunk))
+            chunk = []
+    if chunk:
+        out.write("".join(chunk))
+
+
+def _to_text(write: Callable[[QueryResult, TextIO], None]) -> Callable[[QueryResult], str]:
+    """Turn a streaming writer into the string writer :func:`render` needs."""
+
+    def text(result: QueryResult) -> str:
+        buffer = io.StringIO()
+        write(result, buffer)
+        return buffer.getvalue()
+
+    return text
+
+
+def _write_json(result: QueryResult, out: TextIO) -> None:
+    # Byte for byte what json.dumps(document, indent=2) writes, one binding at a time.
+    if result.boolean is not None or not result.rows:
+        if result.boolean is not None:
+            document: dict[str, object] = {"head": {}, "boolean": result.boolean}
+        else:
+            document = {"head": {"vars": list(result.variables)}, "results": {"bindings": []}}
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        return
+    marker = "kratomkg-bindings"
+    document = {"head": {"vars": list(result.variables)}, "results": {"bindings": [marker]}}
+    head, _, tail = json.dumps(document, indent=2, ensure_ascii=False).partition(
+        f'      "{marker}"'
+    )
+    out.write(head)
+
+    def bindings() -> Iterator[str]:
+        for n, row in enumerate(result.rows):
+            binding = {
+                v: _json_term(t)
+                for v, t in zip(result.variables, row, strict=True)
+                if t is not None
+            }
+            text = json.dumps(binding, indent=2, ensure_ascii=False).replace("\n", "\n      ")
+            yield ("      " if n == 0 else ",\n      ") + text
+
+    _chunks(bindings(), out)
+    out.write(tail + "\n")
 
 
 def _xml_term(term: Node) -> str:
@@ -145,7 +199,7 @@ def _xml_term(term: Node) -> str:
     raise QueryError(f"cannot encode RDF term {term!r}")
 
 
-def _xml(result: QueryResult) -> str:
+def _write_xml(result: QueryResult, out: TextIO) -> None:
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
@@ -155,19 +209,23 @@ def _xml(result: QueryResult) -> str:
     ]
     if result.boolean is not None:
         lines.append(f"  <boolean>{'true' if result.boolean else 'false'}</boolean>")
-    else:
-        lines.append("  <results>")
+        lines.append("</sparql>")
+        out.write("\n".join(lines) + "\n")
+        return
+    lines.append("  <results>")
+    out.write("\n".join(lines) + "\n")
+
+    def results() -> Iterator[str]:
         for row in result.rows:
-            lines.append("    <result>")
-            for var, term in zip(result.variables, row, strict=True):
-                if term is not None:
-                    lines.append(
-                        f"      <binding name={quoteattr(var)}>{_xml_term(term)}</binding>"
-                    )
-            lines.append("    </result>")
-        lines.append("  </results>")
-    lines.append("</sparql>")
-    return "\n".join(lines) + "\n"
+            bound = [
+                f"      <binding name={quoteattr(var)}>{_xml_term(term)}</binding>\n"
+                for var, term in zip(result.variables, row, strict=True)
+                if term is not None
+            ]
+            yield "    <result>\n" + "".join(bound) + "    </result>\n"
+
+    _chunks(results(), out)
+    out.write("  </results>\n</sparql>\n")
 
 
 def _table_rows(result: QueryResult) -> tuple[Sequence[str], list[list[str]]]:
@@ -184,46 +242,63 @@ def _csv_value(term: Node | None) -> str:
     return str(term)
 
 
-def _csv(result: QueryResult) -> str:
+def _write_csv(result: QueryResult, out: TextIO) -> None:
     # W3C SPARQL 1.1 CSV: plain values, RFC 4180 quoting, CRLF line ends.
-    head, rows = _table_rows(result)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(head)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    if result.boolean is not None:
+        writer.writerows([["boolean"], ["true" if result.boolean else "false"]])
+        out.write(buffer.getvalue())
+        return
+    writer.writerow(result.variables)
+    for start in range(0, len(result.rows), _CHUNK):
+        writer.writerows(
+            [_csv_value(t) for t in row] for row in result.rows[start : start + _CHUNK]
+        )
+        out.write(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    out.write(buffer.getvalue())
 
 
-def _tsv(result: QueryResult) -> str:
+def _write_tsv(result: QueryResult, out: TextIO) -> None:
     # W3C SPARQL 1.1 TSV: '?var' header, terms encoded as in Turtle/N-Triples.
     if result.boolean is not None:
-        return f"?boolean\n{'true' if result.boolean else 'false'}\n"
-    lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines += ["\t".join("" if t is None else n3(t) for t in row) for row in result.rows]
-    return "\n".join(lines) + "\n"
+        out.write(f"?boolean\n{'true' if result.boolean else 'false'}\n")
+        return
+    out.write("\t".join(f"?{v}" for v in result.variables) + "\n")
+    rows = ("\t".join("" if t is None else n3(t) for t in row) + "\n" for row in result.rows)
+    _chunks(rows, out)
 
 
-_CELL = 60
+def _write_ntriples(graph: Graph, out: TextIO) -> None:
+    # The sorted N-Triples of kratomkg.export.rdf, line by line instead of as one string.
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    from kratomkg.export.rdf import _stable
+
+    encoded = (_nt_row(triple) for triple in _stable(graph))
+    lines = sorted({line for row in encoded for line in row.splitlines() if line.strip()})
+    _chunks((line + "\n" for line in lines), out)
 
 
-def _cell(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _CELL else text[: _CELL - 1] + "…"
+_json = _to_text(_write_json)
+_xml = _to_text(_write_xml)
+_csv = _to_text(_write_csv)
+_tsv = _to_text(_write_tsv)
 
 
 def _table(result: QueryResult) -> str:
-    if result.boolean is not None:
-        return ("yes" if result.boolean else "no") + "\n"
-    head = list(result.variables)
-    rows = [[_cell(curie(t)) for t in row] for row in result.rows]
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(head)]
+    # Laid out by kratomkg.querying.table (rich), which the CLI also calls with labels.
+    from kratomkg.querying.table import render_table
 
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+    return render_table(result)
 
-    out = [line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)]
-    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
-    return "\n".join(out) + "\n"
+
+def _records(result: QueryResult) -> str:
+    from kratomkg.querying.table import render_records
+
+    return render_records(result)
 
 
 @dataclass(frozen=True)
@@ -240,6 +315,7 @@ RESULT_FORMATS: dict[str, ResultFormat] = {
     fmt.name: fmt
     for fmt in (
         ResultFormat("table", "text/plain", _table),
+        ResultFormat("records", "text/plain", _records),
         ResultFormat("csv", "text/csv", _csv),
         ResultFormat("tsv", "text/tab-separated-values", _tsv),
         ResultFormat("json", "application/sparql-results+json", _json),
@@ -251,10 +327,8 @@ RESULT_FORMATS: dict[str, ResultFormat] = {
 GRAPH_FORMATS: tuple[str, ...] = ("turtle", "jsonld", "ntriples")
 
 
-def render(result: QueryResult, fmt: str | None = None) -> str:
-    """Write ``result`` in ``fmt`` (default: table for SELECT/ASK, turtle for graphs)."""
-    from kratomkg.export.rdf import RDF_FORMATS
-
+def _checked_format(result: QueryResult, fmt: str | None) -> str:
+    """Return ``fmt`` (or the default) if it suits ``result``, else raise QueryError."""
     if result.graph is not None:
         fmt = fmt or "turtle"
         if fmt not in GRAPH_FORMATS:
@@ -262,14 +336,49 @@ def render(result: QueryResult, fmt: str | None = None) -> str:
                 f"format '{fmt}' is for SELECT and ASK answers; a {result.form} query gives a "
                 f"graph: use one of {', '.join(GRAPH_FORMATS)}"
             )
-        dataset = Dataset()
-        for triple in result.graph:
-            dataset.add(triple)
-        return RDF_FORMATS[fmt].write(dataset)
+        return fmt
     fmt = fmt or "table"
     if fmt not in RESULT_FORMATS:
         raise QueryError(
             f"format '{fmt}' is for CONSTRUCT and DESCRIBE graphs; a {result.form} query "
             f"gives a table: use one of {', '.join(RESULT_FORMATS)}"
         )
+    return fmt
+
+
+def render(result: QueryResult, fmt: str | None = None) -> str:
+    """Write ``result`` in ``fmt`` (default: table for SELECT/ASK, turtle for graphs)."""
+    from kratomkg.export.rdf import RDF_FORMATS
+
+    fmt = _checked_format(result, fmt)
+    if result.graph is not None:
+        dataset = Dataset()
+        for triple in result.graph:
+            dataset.add(triple)
+        return RDF_FORMATS[fmt].write(dataset)
     return RESULT_FORMATS[fmt].write(result)
+
+
+# Writers that stream: rows go to the output as they are encoded, never as one string.
+_STREAMED: dict[str, Callable[[QueryResult, TextIO], None]] = {
+    "csv": _write_csv,
+    "tsv": _write_tsv,
+    "json": _write_json,
+    "xml": _write_xml,
+}
+
+
+def write_result(result: QueryResult, fmt: str | None, out: TextIO) -> None:
+    """Write ``result`` in ``fmt`` to ``out``, as :func:`render` would, but as it goes.
+
+    CSV, TSV, JSON and XML answers and N-Triples graphs are written a chunk of rows at a
+    time, so a million-row answer is never held a second time as text. The other formats
+    (the table, Turtle, JSON-LD) lay out the whole answer at once and are written whole.
+    """
+    fmt = _checked_format(result, fmt)
+    if result.graph is not None and fmt == "ntriples":
+        _write_ntriples(result.graph, out)
+    elif result.graph is None and fmt in _STREAMED:
+        _STREAMED[fmt](result, out)
+    else:
+        out.write(render(result, fmt))

@@ -3,9 +3,11 @@
 A local query must never touch the network, yet SPARQL can ask for it three ways: a
 ``SERVICE`` clause (federation), ``LOAD`` (an update that fetches a document) and ``FROM`` /
 ``FROM NAMED`` (rdflib fetches any graph it does not hold). All three are refused here, once,
-for every store. Updates are refused too: ``kratomkg query`` only reads, and ``kratomkg push``
-writes through the Graph Store Protocol, never through SPARQL Update. Parsing first also
-gives every malformed query the same line-and-column message whatever store runs it.
+for every store; ``FROM`` and ``FROM NAMED`` only when they name a graph the local store does
+not hold, since a held graph is answered from the store itself. Updates are refused too:
+``kratomkg query`` only reads, and ``kratomkg push`` writes through the Graph Store Protocol,
+never through SPARQL Update. Parsing first also gives every malformed query the same
+line-and-column message whatever store runs it.
 """
 
 from __future__ import annotations
@@ -51,13 +53,16 @@ class CheckedQuery:
     """A query that parsed and asks for nothing remote.
 
     ``form`` is SELECT, ASK, CONSTRUCT or DESCRIBE; ``datasets`` lists the IRIs of its
-    ``FROM`` and ``FROM NAMED`` clauses, which a local store must hold itself.
+    ``FROM`` and ``FROM NAMED`` clauses, which a local store must hold itself, and
+    ``clauses`` the clause each of them came from (``FROM`` or ``FROM NAMED``), in the
+    same order.
     """
 
     text: str
     form: str
     source: str
     datasets: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()
 
     @property
     def returns_graph(self) -> bool:
@@ -120,6 +125,7 @@ def check_query(text: str, source: str = "<query>") -> CheckedQuery:
     body = tree[1]
     form = _FORMS.get(_name(body) or "", "SELECT")
     datasets: list[str] = []
+    clauses: list[str] = []
     for node in _walk(tree):
         name = _name(node)
         if name == "ServiceGraphPattern":
@@ -128,16 +134,31 @@ def check_query(text: str, source: str = "<query>") -> CheckedQuery:
                 "a query never reaches other servers"
             )
         if name == "DatasetClause":
-            datasets.append(str(node.get("default") or node.get("named")))
-    return CheckedQuery(text=text, form=form, source=source, datasets=tuple(datasets))
+            # CompValue.get returns the key itself for a missing key: test with ``in``
+            named = "named" in node
+            datasets.append(str(node["named"] if named else node["default"]))
+            clauses.append("FROM NAMED" if named else "FROM")
+    return CheckedQuery(
+        text=text,
+        form=form,
+        source=source,
+        datasets=tuple(datasets),
+        clauses=tuple(clauses),
+    )
 
 
 def refuse_remote_datasets(query: CheckedQuery, local_graphs: Collection[str]) -> None:
-    """Refuse ``FROM`` IRIs that are not graphs of the local store (they would be fetched)."""
-    for iri in query.datasets:
+    """Refuse ``FROM`` / ``FROM NAMED`` IRIs that are no graph of the local store.
+
+    rdflib would fetch such a graph from the web; Oxigraph would answer from an empty one.
+    Both are refused, so a query gives the same answer (or the same error) on each store.
+    A graph the store holds is allowed in either clause.
+    """
+    clauses = query.clauses or ("FROM",) * len(query.datasets)
+    for iri, clause in zip(query.datasets, clauses, strict=False):
         if iri not in local_graphs:
             raise QueryError(
-                f"{query.source}: FROM <{iri}> is refused: it names no graph of the local "
+                f"{query.source}: {clause} <{iri}> is refused: it names no graph of the local "
                 "store and a local query never fetches data from the network"
             )
 

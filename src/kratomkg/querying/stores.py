@@ -1,12 +1,15 @@
 """Three places to run SPARQL behind one small protocol: rdflib, Oxigraph, a remote server.
 
 * ``memory``: rdflib over the loaded Dataset, the embedded default; parameters go in as
-  ``initBindings``; the time limit cancels the evaluation (rdflib is pure Python, so the
-  worker thread is interrupted between two bytecodes).
+  ``initBindings``.
 * ``oxigraph``: pyoxigraph (the ``[fast]`` extra), in memory or on disk (``path``);
   parameters go in as a VALUES block (Oxigraph's ``substitutions`` only accept
   projected variables). A persistent store remembers a fingerprint of what
   it was loaded from, so an unchanged graph is never parsed or loaded again.
+
+The two local stores evaluate in a worker process forked from this one (on Linux), which is
+killed when the time limit passes: neither a regular expression inside Python's ``re`` nor
+Oxigraph's Rust code can be interrupted from a thread, and a killed process stops for real.
 * ``endpoint``: any SPARQL 1.1 Protocol server; parameters go in as a VALUES block.
 
 Each returns a :class:`~kratomkg.querying.results.QueryResult` of rdflib terms, so answers
@@ -16,11 +19,22 @@ the source says ``1260.0``; the values are equal).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import http.client
 import json
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
 import threading
-from collections.abc import Callable, Mapping
+import time
+import warnings
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -51,8 +65,18 @@ class Store(Protocol):
 
     name: str
 
-    def run(self, query: CheckedQuery, bindings: Mapping[str, Node], timeout: float) -> QueryResult:
-        """Evaluate ``query`` with ``bindings`` in at most ``timeout`` seconds."""
+    def run(
+        self,
+        query: CheckedQuery,
+        bindings: Mapping[str, Node],
+        timeout: float,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Evaluate ``query`` with ``bindings`` in at most ``timeout`` seconds.
+
+        With ``limit``, keep the first ``limit`` rows (or graph triples) and mark the
+        result ``truncated`` if there were more.
+        """
         ...
 
 
@@ -60,8 +84,16 @@ class _Cancelled(BaseException):
     """Raised inside a worker thread whose query ran out of time."""
 
 
+def _overrun(source: str, timeout: float) -> QueryError:
+    return QueryError(f"{source}: the query ran longer than its time limit of {timeout:g} s")
+
+
 def _timed(func: Callable[[], T], timeout: float, source: str, cancel: bool) -> T:
-    """Run ``func`` in a worker thread; give up (and cancel it if possible) after ``timeout``."""
+    """Run ``func`` in a worker thread; give up (and cancel it if possible) after ``timeout``.
+
+    Only where no worker process can be forked: a thread cannot be stopped while it is
+    inside C code (a regular expression, Oxigraph), so there the limit bounds the wait only.
+    """
     outcome: dict[str, Any] = {}
 
     def target() -> None:
@@ -81,17 +113,261 @@ def _timed(func: Callable[[], T], timeout: float, source: str, cancel: bool) -> 
                 ctypes.c_ulong(worker.ident), ctypes.py_object(_Cancelled)
             )
             worker.join(2.0)
-        raise QueryError(f"{source}: the query ran longer than its time limit of {timeout:g} s")
+        raise _overrun(source, timeout)
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]  # type: ignore[no-any-return]
 
 
+# --- answers as a stream of messages -----------------------------------------------------
+
+#: Rows (or triples) per message from a worker process: large enough that pickling costs
+#: little per row, small enough that neither side holds a second copy of a huge answer.
+_BATCH = 5000
+
+Message = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker needs to answer one query; plain data, so it crosses a pipe."""
+
+    text: str
+    form: str
+    source: str
+    bindings: dict[str, Node] = field(default_factory=dict)
+    limit: int | None = None
+
+
+def _stream(head: QueryResult, items: Iterable[Any], limit: int | None) -> Iterator[Message]:
+    """Yield an answer as messages: its head, batches of rows or triples, then the end.
+
+    Graph triples are counted once each (a CONSTRUCT may produce one twice), so a limit
+    of N leaves N triples in the graph. With a limit, evaluation stops at the first item
+    past it: that item only tells that the answer was cut.
+    """
+    yield ("head", head)
+    seen: set[Any] | None = set() if head.returns_graph else None
+    batch: list[Any] = []
+    count, truncated = 0, False
+    for item in items:
+        if seen is not None:
+            if item in seen:
+                continue
+            seen.add(item)
+        if limit is not None and count >= limit:
+            truncated = True
+            break
+        batch.append(item)
+        count += 1
+        if len(batch) >= _BATCH:
+            yield ("items", batch)
+            batch = []
+    if batch:
+        yield ("items", batch)
+    yield ("end", truncated)
+
+
+def _assemble(messages: Iterable[Message]) -> QueryResult:
+    """Build the QueryResult that :func:`_stream` sent; raise the error a worker sent."""
+    result = QueryResult(form="SELECT")
+    for kind, value in messages:
+        if kind == "head":
+            result = value
+            if result.returns_graph:
+                result.graph = Graph()
+        elif kind == "items":
+            if result.graph is not None:
+                for triple in value:
+                    result.graph.add(triple)
+            else:
+                result.rows.extend(value)
+        elif kind == "end":
+            result.truncated = bool(value)
+            return result
+        elif kind == "error":
+            raise value
+    raise QueryError("the query's answer ended early")
+
+
+# --- worker processes --------------------------------------------------------------------
+
+#: A query runs in a forked copy of this process, which is killed when its time is up:
+#: the only way to stop Python's ``re`` (which holds the interpreter lock) or Oxigraph
+#: (Rust, which Python cannot interrupt). ``fork`` shares the loaded graph with the copy,
+#: so nothing is serialised to start it. Elsewhere a thread runs the query (see _timed).
+FORKS = sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    """Return ``exc`` if it survives the pipe, else a QueryError carrying its message."""
+    try:
+        pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes, just written
+    except Exception:
+        return QueryError(str(exc) or type(exc).__name__)
+    return exc
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this worker when the process that forked it dies, however it dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _serve(
+    connection: Connection, answer: Callable[[_Job], Iterator[Message]], parent: int
+) -> None:
+    """Answer jobs until the pipe closes, then exit at once: the worker's whole life.
+
+    ``os._exit`` skips the parent's atexit handlers and the flushing of its buffered
+    stdout, which the fork copied and which must be written once, by the parent.
+    """
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        _die_with_parent(parent)
+        import rdflib.plugins.sparql
+
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # never fetch a FROM graph
+        while True:
+            try:
+                job = connection.recv()
+            except EOFError:
+                break
+            try:
+                for message in answer(job):
+                    connection.send(message)
+            except Exception as exc:
+                connection.send(("error", _picklable(exc)))
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _stop(pid: int, connection: Connection) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    connection.close()
+
+
+class _Worker:
+    """A forked copy of this process that answers queries, one at a time.
+
+    Killing it is what stops an overrunning query. It is killed when its query overruns,
+    when :meth:`stop` is called, when the object is garbage-collected or the interpreter
+    exits, and (on Linux) when the process that forked it dies.
+    """
+
+    def __init__(self, answer: Callable[[_Job], Iterator[Message]]) -> None:
+        ours, theirs = multiprocessing.Pipe()
+        parent = os.getpid()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about forking a process that has threads; the worker
+            # never runs the parent's code after the fork, only ``answer``, then _exit.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the worker, which never returns
+            ours.close()
+            _serve(theirs, answer, parent)
+        theirs.close()
+        self.pid = pid
+        self.connection = ours
+        self.busy = False
+        self._finalizer = weakref.finalize(self, _stop, pid, ours)
+
+    def alive(self) -> bool:
+        """Whether the worker can take a job (it may have been killed with its thread)."""
+        if not self._finalizer.alive:
+            return False
+        try:
+            pid, _status = os.waitpid(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            pid = self.pid
+        if pid == self.pid:
+            self._finalizer.detach()
+            self.connection.close()
+            return False
+        return True
+
+    def stop(self) -> None:
+        """Kill the worker and reap it; it stops whatever it was computing."""
+        self.busy = False
+        self._finalizer()
+
+    def ask(self, job: _Job, deadline: float, timeout: float) -> QueryResult:
+        """Send ``job`` and collect its answer; kill the worker if ``deadline`` passes."""
+        self.busy = True
+        try:
+            self.connection.send(job)
+            result = _assemble(self._replies(job, deadline, timeout))
+        finally:
+            if self.busy:  # the exchange did not finish: the worker's state is unknown
+                self.stop()
+        return result
+
+    def _replies(self, job: _Job, deadline: float, timeout: float) -> Iterator[Message]:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.connection.poll(remaining):
+                raise _overrun(job.source, timeout)
+            try:
+                message: Message = self.connection.recv()
+            except (EOFError, OSError):
+                raise QueryError(
+                    f"{job.source}: the query's worker process ended without an answer"
+                ) from None
+            if message[0] in ("end", "error"):
+                self.busy = False
+            yield message
+
+
+def _answer_once(
+    answer: Callable[[_Job], Iterator[Message]], job: _Job, timeout: float, cancel: bool
+) -> QueryResult:
+    """Answer ``job`` in a worker forked for it alone (or a thread where none can fork)."""
+    if not FORKS:
+        return _timed(lambda: _assemble(answer(job)), timeout, job.source, cancel)
+    worker = _Worker(answer)
+    try:
+        return worker.ask(job, time.monotonic() + timeout, timeout)
+    finally:
+        worker.stop()
+
+
 # --- memory (rdflib) ---------------------------------------------------------------------
 
 
+def _rdflib_answer(dataset: Dataset, job: _Job) -> Iterator[Message]:
+    """Evaluate ``job`` with rdflib, ``bindings`` passed as ``initBindings``."""
+    answer = dataset.query(job.text, initBindings=dict(job.bindings))  # type: ignore[arg-type]
+    if answer.type == "ASK":
+        return _stream(QueryResult(form=job.form, boolean=bool(answer.askAnswer)), (), job.limit)
+    if answer.type in ("CONSTRUCT", "DESCRIBE"):
+        return _stream(QueryResult(form=job.form), iter(answer), job.limit)
+    names = list(answer.vars or ())
+    variables = tuple(str(v) for v in names)
+    # Read rdflib's solutions directly: iterating the Result keeps every solution it yields.
+    solutions = getattr(answer, "_genbindings", None)
+    if solutions is not None:
+        answer._genbindings = None
+        rows: Iterable[Any] = (tuple(b.get(v) for v in names) for b in solutions if b)
+    else:
+        rows = (tuple(row) for row in answer)  # type: ignore[arg-type]
+    return _stream(QueryResult(form=job.form, variables=variables), rows, job.limit)
+
+
 class MemoryStore:
-    """rdflib's SPARQL engine over a Dataset whose default graph is the union of its graphs."""
+    """rdflib's SPARQL engine over a Dataset whose default graph is the union of its graphs.
+
+    Each query runs in a worker process forked for it, so the Dataset it sees is the one
+    the caller holds at that moment, and a time limit stops even a regular expression
+    that backtracks for minutes inside Python's ``re``.
+    """
 
     name = "memory"
 
@@ -106,24 +382,18 @@ class MemoryStore:
             if isinstance(g.identifier, URIRef) and len(g)
         }
 
-    def run(self, query: CheckedQuery, bindings: Mapping[str, Node], timeout: float) -> QueryResult:
-        """Evaluate ``query`` with rdflib, ``bindings`` passed as ``initBindings``."""
+    def run(
+        self,
+        query: CheckedQuery,
+        bindings: Mapping[str, Node],
+        timeout: float,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Evaluate ``query`` with rdflib; keep at most ``limit`` rows (or triples)."""
         refuse_remote_datasets(query, self.graph_names())
-
-        def evaluate() -> QueryResult:
-            answer = self.dataset.query(query.text, initBindings=dict(bindings))  # type: ignore[arg-type]
-            if answer.type == "ASK":
-                return QueryResult(form=query.form, boolean=bool(answer.askAnswer))
-            if answer.type in ("CONSTRUCT", "DESCRIBE"):
-                graph = Graph()
-                for triple in answer:
-                    graph.add(triple)  # type: ignore[arg-type]
-                return QueryResult(form=query.form, graph=graph)
-            variables = tuple(str(v) for v in answer.vars or ())
-            rows = [tuple(row) for row in answer]  # type: ignore[arg-type]
-            return QueryResult(form=query.form, variables=variables, rows=rows)  # type: ignore[arg-type]
-
-        return _timed(evaluate, timeout, query.source, cancel=True)
+        job = _Job(query.text, query.form, query.source, dict(bindings), limit)
+        dataset = self.dataset
+        return _answer_once(lambda j: _rdflib_answer(dataset, j), job, timeout, cancel=True)
 
 
 # --- oxigraph ----------------------------------------------------------------------------
@@ -176,6 +446,43 @@ def _filled(ox: Any, path: Path | None, data: bytes, fingerprint: str | None) ->
     return store
 
 
+def _oxigraph_answer(store: Any, job: _Job) -> Iterator[Message]:
+    """Evaluate ``job`` with Oxigraph (its bindings are already a VALUES block).
+
+    Each distinct term is converted once: the rows then share their rdflib terms, and a
+    batch pickles (and the parent rebuilds) each of them once, not once per row.
+    """
+    import pyoxigraph as ox
+
+    cache: dict[Any, Node | None] = {}
+
+    def term(value: Any) -> Node | None:
+        found = cache.get(value)
+        if found is None and value is not None:
+            if len(cache) >= 100_000:  # bounded: a huge answer of distinct terms
+                cache.clear()
+            found = cache[value] = _from_oxigraph(value)
+        return found
+
+    try:
+        answer = store.query(job.text, use_default_graph_as_union=True)
+        if isinstance(answer, ox.QueryBoolean):
+            head = QueryResult(form=job.form, boolean=bool(answer))
+            yield from _stream(head, (), job.limit)
+        elif isinstance(answer, ox.QueryTriples):
+            triples = ((term(t.subject), term(t.predicate), term(t.object)) for t in answer)
+            yield from _stream(QueryResult(form=job.form), triples, job.limit)
+        else:
+            names = list(answer.variables)
+            rows = (tuple(term(solution[v]) for v in names) for solution in answer)
+            head = QueryResult(form=job.form, variables=tuple(v.value for v in names))
+            yield from _stream(head, rows, job.limit)
+    except SyntaxError as exc:
+        raise QueryError(f"{job.source}: Oxigraph refused the query: {exc}") from None
+    except OSError as exc:
+        raise QueryError(f"{job.source}: Oxigraph failed: {exc}") from None
+
+
 class OxigraphStore:
     """pyoxigraph: the fast local store, in memory or persistent on disk."""
 
@@ -183,6 +490,8 @@ class OxigraphStore:
 
     def __init__(self, store: Any) -> None:
         self.store = store
+        self._worker: _Worker | None = None
+        self._lock = threading.Lock()
 
     @staticmethod
     def _module() -> Any:
@@ -217,48 +526,46 @@ class OxigraphStore:
         return cls(_filled(ox, path, _nquads(load()), fingerprint))
 
     def close(self) -> None:
-        """Release the store (an on-disk store is locked while it is open)."""
+        """Release the store (an on-disk store is locked while it is open) and its worker."""
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
         self.store = None
 
     def graph_names(self) -> set[str]:
         """IRIs of the store's named graphs."""
         return {g.value for g in self.store.named_graphs() if hasattr(g, "value")}
 
-    def run(self, query: CheckedQuery, bindings: Mapping[str, Node], timeout: float) -> QueryResult:
-        """Evaluate ``query`` with Oxigraph, ``bindings`` passed as a VALUES block."""
-        ox = self._module()
+    def run(
+        self,
+        query: CheckedQuery,
+        bindings: Mapping[str, Node],
+        timeout: float,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Evaluate ``query`` with Oxigraph, ``bindings`` passed as a VALUES block.
+
+        Oxigraph evaluates in Rust, which nothing in Python can interrupt, so queries run in
+        a worker process forked at the first query and kept for the next ones (a fast query
+        then costs a round trip on a pipe, not a fork). A query that overruns its limit is
+        stopped by killing the worker; the next query forks a new one.
+        """
         refuse_remote_datasets(query, self.graph_names())
-        text = inject_values(query.text, bindings)
-
-        def evaluate() -> QueryResult:
-            try:
-                answer = self.store.query(text, use_default_graph_as_union=True)
-                if isinstance(answer, ox.QueryBoolean):
-                    return QueryResult(form=query.form, boolean=bool(answer))
-                if isinstance(answer, ox.QueryTriples):
-                    graph = Graph()
-                    for t in answer:
-                        graph.add(
-                            (
-                                _from_oxigraph(t.subject),
-                                _from_oxigraph(t.predicate),
-                                _from_oxigraph(t.object),
-                            )  # type: ignore[arg-type]
-                        )
-                    return QueryResult(form=query.form, graph=graph)
-                variables = tuple(v.value for v in answer.variables)
-                rows = [
-                    tuple(_from_oxigraph(solution[v]) for v in variables) for solution in answer
-                ]
-                return QueryResult(form=query.form, variables=variables, rows=rows)
-            except SyntaxError as exc:
-                raise QueryError(f"{query.source}: Oxigraph refused the query: {exc}") from None
-            except OSError as exc:
-                raise QueryError(f"{query.source}: Oxigraph failed: {exc}") from None
-
-        # Oxigraph evaluates in Rust with the GIL released: it cannot be interrupted, so on
-        # timeout the answer is abandoned (the daemon thread ends with the process).
-        return _timed(evaluate, timeout, query.source, cancel=False)
+        job = _Job(inject_values(query.text, bindings), query.form, query.source, limit=limit)
+        store = self.store
+        if not FORKS:
+            return _timed(
+                lambda: _assemble(_oxigraph_answer(store, job)), timeout, job.source, False
+            )
+        deadline = time.monotonic() + timeout
+        if not self._lock.acquire(timeout=timeout):  # another thread's query holds the worker
+            raise _overrun(job.source, timeout)
+        try:
+            if self._worker is None or not self._worker.alive():
+                self._worker = _Worker(lambda j: _oxigraph_answer(store, j))
+            return self._worker.ask(job, deadline, timeout)
+        finally:
+            self._lock.release()
 
 
 # --- remote endpoint ---------------------------------------------------------------------
@@ -384,8 +691,17 @@ class EndpointStore:
         self.url = url
         self.opener = http_opener(url, user, password)
 
-    def run(self, query: CheckedQuery, bindings: Mapping[str, Node], timeout: float) -> QueryResult:
-        """Send ``query`` (``bindings`` as a VALUES block) and read the W3C answer."""
+    def run(
+        self,
+        query: CheckedQuery,
+        bindings: Mapping[str, Node],
+        timeout: float,
+        limit: int | None = None,
+    ) -> QueryResult:
+        """Send ``query`` (``bindings`` as a VALUES block) and read the W3C answer.
+
+        The server sends its whole answer; ``limit`` cuts it after reading.
+        """
         import urllib.parse
         import urllib.request
 
@@ -414,12 +730,13 @@ class EndpointStore:
                 graph.parse(data=body.decode("utf-8"), format=fmt)
             except Exception as exc:
                 raise QueryError(f"{self.url}: unreadable graph in the answer ({exc})") from None
-            return QueryResult(form=query.form, graph=graph)
+            return _assemble(_stream(QueryResult(form=query.form), iter(graph), limit))
         boolean, variables, answers = read_sparql_json(body, self.url)
         if boolean is not None:
             return QueryResult(form=query.form, boolean=boolean)
-        rows = [tuple(_json_term(a[v]) if v in a else None for v in variables) for a in answers]
-        return QueryResult(form=query.form, variables=variables, rows=rows)
+        rows = (tuple(_json_term(a[v]) if v in a else None for v in variables) for a in answers)
+        head = QueryResult(form=query.form, variables=variables)
+        return _assemble(_stream(head, rows, limit))
 
 
 # The store names ``kratomkg query --store`` offers (an endpoint is chosen with --endpoint).

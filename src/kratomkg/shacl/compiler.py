@@ -50,6 +50,9 @@ class CompiledConstraint:
     ``value_is_focus`` says that a row without ``?value`` reports the focus node as value
     (SPARQL-based and ``sh:or`` constraints of node shapes). Constraints of one property
     shape share a query; ``flag`` then names the boolean column true where this one fails.
+    ``shape`` names the rule in text reports (a SPARQL-based constraint itself);
+    ``source_shape`` and ``source_constraint`` are the shapes-graph terms that a SHACL
+    report calls ``sh:sourceShape`` (the node or property shape) and ``sh:sourceConstraint``.
     """
 
     query: str
@@ -60,6 +63,8 @@ class CompiledConstraint:
     message: str
     value_is_focus: bool = False
     flag: str | None = None
+    source_shape: Node | None = None
+    source_constraint: Node | None = None
 
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -282,6 +287,7 @@ def _property_constraints(shapes: Graph, prop: Node, focus: str) -> Iterator[Com
             severity=severity,
             message=message,
             flag=flag,
+            source_shape=prop,
         )
 
     if counts == [("MinCount", "?count_ < 1")]:
@@ -470,6 +476,8 @@ def _sparql_constraint(
         severity=_severity(shapes, shape),
         message=_message(shapes, constraint, _message(shapes, shape, "SPARQL constraint failed.")),
         value_is_focus=True,
+        source_shape=shape,
+        source_constraint=constraint,
     )
 
 
@@ -499,6 +507,7 @@ def _shape_constraints(shapes: Graph, shape: Node) -> Iterator[CompiledConstrain
             severity=_severity(shapes, shape),
             message=_message(shapes, shape, "No alternative of sh:or is satisfied."),
             value_is_focus=True,
+            source_shape=shape,
         )
 
 

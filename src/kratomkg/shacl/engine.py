@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from rdflib import BNode, URIRef
 from rdflib import Literal as RdfLiteral
-from rdflib import URIRef
+from rdflib.term import Node
 
 from kratomkg.errors import InputError, QueryError
-from kratomkg.report import ValidationReport, ValidationResult
+from kratomkg.parse import quiet_rdflib_terms
+from kratomkg.report import ValidationReport, ValidationResult, term_text
 from kratomkg.shacl.compiler import CompiledConstraint, compile_shapes
 
 if TYPE_CHECKING:
@@ -39,17 +41,25 @@ class Term:
     datatype: str | None = None
     language: str | None = None
 
+    def rdflib(self) -> Node:
+        """Return the rdflib term, as the pySHACL engine's report holds it.
+
+        A simple literal has no datatype in rdflib (the parser leaves ``xsd:string``
+        implicit), so an ``xsd:string`` from the store becomes one without.
+        """
+        if self.kind == "iri":
+            return URIRef(self.value)
+        if self.kind == "bnode":
+            return BNode(self.value)
+        if self.language:
+            return RdfLiteral(self.value, lang=self.language)
+        if self.datatype in (None, _XSD_STRING):
+            return RdfLiteral(self.value)
+        return RdfLiteral(self.value, datatype=URIRef(self.datatype))
+
     def report_text(self) -> str:
         """Write the term as the pySHACL engine's report writes it (IRI, ``_:id``, literal N3)."""
-        if self.kind == "iri":
-            return self.value
-        if self.kind == "bnode":
-            return f"_:{self.value}"
-        if self.language:
-            return RdfLiteral(self.value, lang=self.language).n3()
-        if self.datatype in (None, _XSD_STRING):
-            return RdfLiteral(self.value).n3()
-        return RdfLiteral(self.value, datatype=URIRef(self.datatype)).n3()
+        return term_text(self.rdflib()) or ""
 
 
 Row = Mapping[str, Term]
@@ -81,17 +91,26 @@ def _result(constraint: CompiledConstraint, row: Row) -> ValidationResult:
     if value is None and constraint.value_is_focus:
         value = focus
     path = row.get("path")
-    return ValidationResult(
+    path_term = path.rdflib() if path is not None else None
+    if path_term is None and constraint.path is not None:
+        path_term = URIRef(constraint.path)
+    source_shape = constraint.source_shape
+    if source_shape is None:  # a constraint compiled without its terms: read its name
+        name = constraint.shape
+        source_shape = BNode(name[2:]) if name.startswith("_:") else URIRef(name)
+    return ValidationResult.from_terms(
         severity=constraint.severity,
-        focus_node=focus.report_text(),
-        path=path.report_text() if path is not None else constraint.path,
-        value=value.report_text() if value is not None else None,
+        focus=focus.rdflib(),
+        path=path_term,
+        value=value.rdflib() if value is not None else None,
         message=_message(constraint.message, row),
-        shape=constraint.shape,
-        constraint=constraint.component,
+        source_shape=source_shape,
+        component=URIRef(constraint.component),
+        source_constraint=constraint.source_constraint,
     )
 
 
+@quiet_rdflib_terms()
 def run(
     execute: Executor, constraints: Iterable[CompiledConstraint] | None = None
 ) -> ValidationReport:
