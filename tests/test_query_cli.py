@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 import kratomkg
+from kratomkg import store_loading
 from kratomkg.cli import QUERY_FORMAT_NAMES, STORE_NAMES, cli
 from kratomkg.errors import QueryError
 from kratomkg.export.rdf import RDF_FORMATS
@@ -181,6 +182,37 @@ def test_compare_runs_the_release_diff(runner: CliRunner, tmp_path: Path) -> Non
     assert f"removed,{FAKE[0]},{FAKE[1]},{FAKE[2]}" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["tests/data/valid/minimal.ttl", "--named", "claims-by-certainty"],
+        ["tests/data/valid/minimal.ttl", "--with-kb", "--named", "receptor-ligands"],
+        ["--named", "release-diff", "--compare", "{previous}"],
+    ],
+    ids=["files", "files-with-kb", "compare"],
+)
+def test_oxigraph_store_loads_files_straight_into_oxigraph(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: list[str]
+) -> None:
+    """The same answer as the memory store, and rdflib never parses the files."""
+    from .test_query import write_previous_release
+
+    previous = tmp_path / "previous.nt"
+    write_previous_release(engine.load_for_query(), previous)
+    args = ["query", *(a.replace("{previous}", str(previous)) for a in extra), "--format", "csv"]
+    memory = runner.invoke(cli, args)
+    assert memory.exit_code == 0, memory.output
+
+    def no_rdflib(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("--store oxigraph parsed the files with rdflib")
+
+    monkeypatch.setattr(engine, "load_for_query", no_rdflib)
+    fast = runner.invoke(cli, [*args, "--store", "oxigraph"])
+    assert fast.exit_code == 0, fast.output
+    assert sorted(fast.stdout.splitlines()) == sorted(memory.stdout.splitlines())
+    assert len(memory.stdout.splitlines()) > 1
+
+
 def test_memory_query_stops_at_the_time_limit() -> None:
     store = MemoryStore(engine.load_for_query())
     endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -209,7 +241,7 @@ def test_persistent_oxigraph_store_is_reused(
     def no_loading(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("an unchanged store must not be reloaded")
 
-    monkeypatch.setattr(engine, "load_for_query", no_loading)
+    monkeypatch.setattr(store_loading, "load_store", no_loading)
     second = runner.invoke(cli, args)
     assert second.exit_code == 0, second.output
     assert second.stdout == first.stdout

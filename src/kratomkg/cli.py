@@ -570,8 +570,9 @@ def query(
         from kratomkg.querying.stores import OxigraphStore
 
         stamp = engine.fingerprint(files, kb=kb, compare=compare) if store_path else None
-        runner = OxigraphStore.from_dataset(
-            lambda: engine.load_for_query(files, kb=kb, compare=compare), store_path, stamp
+        # Straight into Oxigraph, as validate and stats load: rdflib never sees the files.
+        runner = OxigraphStore.from_files(
+            files, kb=kb, compare=compare, path=store_path, fingerprint=stamp
         )
     else:
         runner = engine.open_store(dataset=engine.load_for_query(files, kb=kb, compare=compare))

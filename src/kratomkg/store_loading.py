@@ -34,7 +34,7 @@ from kratomkg.resources import kb_files, ontology_file
 if TYPE_CHECKING:
     from pyoxigraph import Store
 
-__all__ = ["dataset_to_store", "derive_store", "load_store"]
+__all__ = ["dataset_to_store", "derive_store", "load_file", "load_store"]
 
 _CHUNK = 1 << 20
 _OWL = "http://www.w3.org/2002/07/owl#"
@@ -184,7 +184,11 @@ def _load_whole(
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in scratch)
 
 
-def _load_file(store: Store, path: Path, graph: Any) -> None:
+def load_file(store: Store, path: Path, graph: Any) -> None:
+    """Load one RDF file into ``graph`` of ``store``, with the checks and errors of parse.
+
+    A quad file's own graph names are dropped: everything goes into ``graph``.
+    """
     ox = _require_pyoxigraph()
     fmt = format_for(path)
     data = _read_checked(path, fmt)
@@ -244,7 +248,7 @@ def load_store(
     include_kb = not user_paths if kb is None else kb
     store: Store = ox.Store()
     ontology = ox.NamedNode(str(GRAPH_ONTOLOGY))
-    _load_file(store, ontology_file(), ontology)
+    load_file(store, ontology_file(), ontology)
     iri = ox.NamedNode(str(ONTOLOGY_IRI))
     store.add(
         ox.Quad(
@@ -257,9 +261,9 @@ def load_store(
     store.add(ox.Quad(iri, ox.NamedNode(_OWL + "versionInfo"), ox.Literal(__version__), ontology))
     if include_kb:
         for path in kb_files():
-            _load_file(store, path, ox.NamedNode(str(GRAPH_KB)))
+            load_file(store, path, ox.NamedNode(str(GRAPH_KB)))
     for path in user_paths:
-        _load_file(store, path, ox.NamedNode(str(GRAPH_USER)))
+        load_file(store, path, ox.NamedNode(str(GRAPH_USER)))
     if derive:
         derive_store(store)
     return store

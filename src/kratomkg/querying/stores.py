@@ -525,6 +525,41 @@ class OxigraphStore:
         # Parse before the store opens: nothing the loader leaves behind can pin it open.
         return cls(_filled(ox, path, _nquads(load()), fingerprint))
 
+    @classmethod
+    def from_files(
+        cls,
+        paths: Iterable[str | os.PathLike[str]] = (),
+        *,
+        kb: bool | None = None,
+        compare: str | os.PathLike[str] | None = None,
+        path: Path | None = None,
+        fingerprint: str | None = None,
+    ) -> OxigraphStore:
+        """Open a store holding ``paths`` (and the shipped graph), loaded straight into Oxigraph.
+
+        The files never pass through rdflib: :func:`kratomkg.store_loading.load_store` parses
+        and derives in Oxigraph, which holds millions of triples in a fraction of the time and
+        memory. ``compare`` goes into the previous-release graph, as in
+        :func:`kratomkg.querying.engine.load_for_query`; ``path`` and ``fingerprint`` work as
+        in :meth:`from_dataset`.
+        """
+        from kratomkg.querying.named import GRAPH_PREVIOUS
+        from kratomkg.store_loading import load_file, load_store
+
+        ox = cls._module()
+        if path is not None:
+            path = Path(path)
+            marker = path / FINGERPRINT_FILE
+            fresh = marker.is_file() and marker.read_text(encoding="utf-8").strip() == fingerprint
+            if fingerprint and fresh:
+                return cls(_open(ox, path))
+        store = load_store(paths, kb=kb)
+        if compare is not None:
+            load_file(store, Path(compare), ox.NamedNode(str(GRAPH_PREVIOUS)))
+        if path is None:
+            return cls(store)
+        return cls(_filled(ox, path, store.dump(format=ox.RdfFormat.N_QUADS), fingerprint))
+
     def close(self) -> None:
         """Release the store (an on-disk store is locked while it is open) and its worker."""
         if self._worker is not None:
