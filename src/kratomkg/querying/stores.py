@@ -558,7 +558,8 @@ class OxigraphStore:
             load_file(store, Path(compare), ox.NamedNode(str(GRAPH_PREVIOUS)))
         if path is None:
             return cls(store)
-        return cls(_filled(ox, path, store.dump(format=ox.RdfFormat.N_QUADS), fingerprint))
+        quads: bytes = store.dump(format=ox.RdfFormat.N_QUADS) or b""
+        return cls(_filled(ox, path, quads, fingerprint))
 
     def close(self) -> None:
         """Release the store (an on-disk store is locked while it is open) and its worker."""
