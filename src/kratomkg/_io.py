@@ -37,40 +37,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     would turn the device into a plain file. A symbolic link is followed, so the file it
     points to is replaced and the link stays a link. A folder is refused.
     """
-    path = Path(path)
-    try:
-        mode = os.stat(path).st_mode  # follows a symbolic link
-    except FileNotFoundError:
-        mode = None
-    if mode is not None and stat.S_ISDIR(mode):
-        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
-    if mode is not None and not stat.S_ISREG(mode):
-        with open(path, "wb") as handle:  # a FIFO or a device: stream into it
-            handle.write(data)
-        return
-    if path.is_symlink():
-        path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_stream(path) as handle:
+        handle.write(data)
 
 
 @contextlib.contextmanager
 def atomic_stream(path: Path) -> Iterator[BinaryIO]:
     """Yield a binary file for ``path`` that replaces it only once the block succeeds.
 
-    For output written as it is produced (a long query answer): the same rules as
-    :func:`atomic_write_bytes`, whose special files (FIFO, device) are written into
+    For output written as it is produced (a long query answer), and the one mechanism
+    behind :func:`atomic_write_bytes`: special files (FIFO, device) are written into
     directly, and a failed block leaves ``path`` as it was, with no temporary file.
     """
     path = Path(path)

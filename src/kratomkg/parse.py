@@ -448,6 +448,16 @@ def _check_iris(path: Path, text: str, statements: Iterable[tuple[Any, ...]]) ->
                 raise ParseError(path, f"invalid IRI <{iri}> ({reason})", _iri_line(text, iri))
 
 
+def rdfxml_error(path: Path, exc: SAXParseException) -> ParseError:
+    """Describe malformed RDF/XML with expat's line and column, alike on both loading paths."""
+    return ParseError(
+        path,
+        f"invalid RDF/XML ({exc.getMessage()})",
+        exc.getLineNumber(),
+        exc.getColumnNumber(),
+    )
+
+
 def parse_into(target: Graph, path: Path | str) -> int:
     """Parse the RDF file ``path`` into ``target`` and return how many triples it added.
 
@@ -489,12 +499,7 @@ def _parse_text(parsed: Graph, path: Path, text: str, fmt: str) -> None:
     except BadSyntax as exc:
         raise _bad_syntax(path, exc) from None
     except SAXParseException as exc:
-        raise ParseError(
-            path,
-            f"invalid RDF/XML ({exc.getMessage()})",
-            exc.getLineNumber(),
-            exc.getColumnNumber(),
-        ) from None
+        raise rdfxml_error(path, exc) from None
     except RdflibParserError as exc:
         if fmt in ("nt", "nquads"):
             raise _locate_ntriples_error(path, text, fmt) from None

@@ -28,7 +28,7 @@ from kratomkg._version import __version__
 from kratomkg.derivation import run_rules
 from kratomkg.errors import InputError, ParseError
 from kratomkg.namespaces import GRAPH_DERIVED, GRAPH_KB, GRAPH_ONTOLOGY, GRAPH_USER, ONTOLOGY_IRI
-from kratomkg.parse import _check_jsonld, _check_xml, format_for
+from kratomkg.parse import _check_jsonld, _check_xml, format_for, rdfxml_error
 from kratomkg.resources import kb_files, ontology_file
 
 if TYPE_CHECKING:
@@ -119,12 +119,7 @@ def _check_xml_syntax(path: Path, data: bytes) -> None:
         reader.setFeature(xml.sax.handler.feature_external_ges, False)
         reader.parse(io.BytesIO(data))
     except xml.sax.SAXParseException as exc:
-        raise ParseError(
-            path,
-            f"invalid RDF/XML ({exc.getMessage()})",
-            exc.getLineNumber(),
-            exc.getColumnNumber(),
-        ) from None
+        raise rdfxml_error(path, exc) from None
 
 
 def _quoted_line(data: bytes, message: str) -> int | None:
