@@ -122,8 +122,9 @@ def test_ontology_version_is_stamped_from_the_package(release: Path) -> None:
 def test_same_input_gives_byte_identical_release(release: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     build(again)
-    for path in sorted(release.iterdir()):
-        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+    for path in sorted(p for p in release.rglob("*") if p.is_file()):  # site/ too
+        name = path.relative_to(release)
+        assert (again / name).read_bytes() == path.read_bytes(), name
 
 
 def test_failed_build_writes_nothing_and_keeps_previous_release(

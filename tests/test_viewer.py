@@ -2,7 +2,8 @@
 
 The browser is the system's ``/usr/bin/chromium`` (Playwright never downloads one). Every
 request that is not ``file:``, ``data:``, ``blob:`` or ``about:`` is blocked and recorded;
-the page must not make any. The last test writes the screenshot shown in the README.
+the page must not make any. The README's screenshots are written by
+``tests/linked/test_viewer_site.py`` when ``KRATOMKG_SCREENSHOTS=1`` is set.
 """
 
 from __future__ import annotations
@@ -341,18 +342,3 @@ def test_hostile_labels_stay_text(browser: Browser, tmp_path: Path) -> None:
     assert label == " ".join(hostile.split())
     assert browser.errors == []
     assert browser.external == []
-
-
-def test_screenshot_for_the_readme(page: Browser) -> None:
-    """Write docs/viewer.png: the graph with one claim's evidence panel open."""
-    page.js(
-        """() => { const e = cy.edges('[kind = "claim"]').sort(
-                     (a, b) => b.data('certainty_rank') - a.data('certainty_rank')
-                       || (a.id() < b.id() ? -1 : 1))[0];
-                   e.select(); kratomkgViewer.showClaim(e.data('iri')); cy.fit(undefined, 30); }"""
-    )
-    page.page.wait_for_timeout(200)
-    target = ROOT / "docs" / "viewer.png"
-    target.parent.mkdir(exist_ok=True)
-    page.page.screenshot(path=str(target))
-    assert target.stat().st_size > 20_000

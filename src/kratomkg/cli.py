@@ -284,21 +284,30 @@ def validate(
     show_default=True,
     help="Folder to write the release into (replaced atomically).",
 )
+@click.option(
+    "--site-url",
+    default=None,
+    metavar="URL",
+    help="Where site/ will be published; its w3id redirect rules point there "
+    "[default: https://kratomkg.github.io/kratomkg/].",
+)
 @handle_errors
-def build(out_dir: Path) -> None:
-    """Build the validated release: RDF files, manifest and report.
+def build(out_dir: Path, site_url: str | None) -> None:
+    """Build the validated release: RDF files, linked-data site, manifest and report.
 
     Loads the ontology and knowledge base, validates them (exit 1 and write nothing on any
-    violation), derives the ratings, and writes every artefact into OUT. The previous release
-    is replaced only once the new one is complete.
+    violation), derives the ratings, and writes every artefact into OUT, with the static
+    linked-data site in OUT/site/. The previous release is replaced only once the new one
+    is complete.
 
     \b
     Example:
       kratomkg build --out dist
+      kratomkg build --site-url https://example.org/kratomkg/
     """
     from kratomkg.release import build as run_build
 
-    result = run_build(out_dir, progress=_progress)
+    result = run_build(out_dir, progress=_progress, site_url=site_url)
     click.echo(f"kratomkg: wrote {len(result.files)} files to {result.out_dir}/")
     click.echo(result.report.summary())
 
@@ -831,6 +840,87 @@ def check(
                 err=True,
             )
             sys.exit(1)
+
+
+@cli.command()
+@input_files
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--backend",
+    metavar="URL",
+    help="Answer from this SPARQL 1.1 server (its query URL) instead of the embedded store.",
+)
+@click.option("--user", help="User for --backend.")
+@click.option(
+    "--password",
+    envvar=PASSWORD_ENV,
+    show_envvar=True,
+    help="Password for --user (better given in the environment variable).",
+)
+@click.option(
+    "--timeout",
+    type=Seconds(),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time limit for each query.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    metavar="N",
+    help="Rows (or triples) an answer may hold; longer ones are cut.",
+)
+@click.option(
+    "--max-request-bytes",
+    type=click.IntRange(min=1),
+    default=100_000,
+    show_default=True,
+    metavar="N",
+    help="Bytes a request's query string or body may take.",
+)
+@handle_errors
+def serve(
+    files: tuple[Path, ...],
+    with_kb: bool,
+    host: str,
+    port: int,
+    backend: str | None,
+    user: str | None,
+    password: str | None,
+    timeout: float,
+    max_rows: int,
+    max_request_bytes: int,
+) -> None:
+    """Serve the graph as linked data, with a SPARQL 1.1 endpoint at /sparql.
+
+    Loads the shipped graph (or FILES) with its derived ratings, or answers from a SPARQL
+    server that holds a pushed release (--backend). Only reads: updates, SERVICE, LOAD and
+    remote FROM are refused.
+
+    \b
+    Examples:
+      kratomkg serve                         # http://127.0.0.1:8000/
+      kratomkg serve --backend http://localhost:7878/query
+    """
+    from kratomkg.serve import Limits
+    from kratomkg.serve import serve as run_server
+
+    limits = Limits(timeout=timeout, max_rows=max_rows, max_request_bytes=max_request_bytes)
+    run_server(
+        files,
+        kb=True if with_kb else None,
+        host=host,
+        port=port,
+        backend=backend,
+        user=user,
+        password=password if user is not None else None,
+        limits=limits,
+        ready=lambda url: click.echo(f"kratomkg: serving on {url} (Ctrl-C stops)", err=True),
+    )
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from kratomkg.export.registry import release_files, shared_projections
 from kratomkg.loading import load, version_iri
 from kratomkg.report import ValidationReport, curie
 from kratomkg.resources import shape_files
+from kratomkg.site.paths import check_site_url
 from kratomkg.validation import validate
 
 __all__ = ["ARTEFACTS", "BuildContext", "BuildResult", "build"]
@@ -138,9 +139,17 @@ def build(
     *,
     dataset: Dataset | None = None,
     progress: Progress | None = None,
+    site_url: str | None = None,
 ) -> BuildResult:
-    """Build the validated release into ``out_dir``; raise if the data violates the shapes."""
+    """Build the validated release into ``out_dir``; raise if the data violates the shapes.
+
+    ``site_url`` is where ``site/`` will be published: the w3id redirect rules in the site
+    (``w3id.htaccess``) point there. The default is
+    :data:`kratomkg.site.build.HOSTED_SITE_URL`.
+    """
     say: Progress = progress or (lambda _message: None)
+    if site_url is not None:
+        site_url = check_site_url(site_url)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         # Never move a user's file aside: the release is a folder, and only a folder is
@@ -185,7 +194,25 @@ def build(
                 for name in files
             },
         }
-        atomic_write_text(stage / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+        # The linked-data site goes in as site/, its downloads a copy of the files above.
+        # The manifest's "site" entry gives its file count and the digest of its sha256sum
+        # listing (every site file but the manifest's own copy, see site_digest).
+        from kratomkg.site.build import HOSTED_SITE_URL, MANIFEST_COPY, write_site
+
+        def manifest_text(site: Mapping[str, object]) -> str:
+            return json.dumps({**manifest, "site": dict(site)}, indent=2) + "\n"
+
+        say("writing site/ (a page and RDF documents per resource)")
+        write_site(
+            dataset,
+            stage / "site",
+            release_dir=stage,
+            site_url=site_url or HOSTED_SITE_URL,
+            manifest=manifest_text,
+        )
+        text = (stage / "site" / MANIFEST_COPY).read_text(encoding="utf-8")
+        manifest = json.loads(text)
+        atomic_write_text(stage / "manifest.json", text)
         say(f"publishing release to {out}")
         replace_directory(stage, out)
     return BuildResult(

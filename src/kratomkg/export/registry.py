@@ -159,11 +159,15 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def export_graph(data: Dataset | Graph, fmt: str, view: str | None = None) -> str:
+def export_graph(
+    data: Dataset | Graph, fmt: str, view: str | None = None, *, pages: str | None = None
+) -> str:
     """Return ``data`` in the export format ``fmt`` (see :data:`EXPORT_FORMATS`).
 
     ``view`` (``summary``, the default, or ``full``) applies to the graph formats only;
     passing it with an RDF format is an error rather than being silently ignored.
+    ``pages`` (``html`` only) is the relative prefix from the viewer to the linked-data
+    site, so each panel links to its resource's page.
     """
     try:
         spec = EXPORT_FORMATS[fmt]
@@ -184,6 +188,10 @@ def export_graph(data: Dataset | Graph, fmt: str, view: str | None = None) -> st
         for triple in data:
             target.add(triple)
     chosen: View = "full" if view == "full" else "summary"
+    if pages is not None:
+        if fmt != "html":
+            raise ExportError(f"pages applies to the html viewer only, not to {fmt}")
+        return write_viewer(dataset, chosen, _projection(dataset, chosen), pages=pages)
     return spec.write(dataset, chosen)
 
 

@@ -3,7 +3,9 @@
 The page inlines Cytoscape.js (vendored in ``vendor/``, see its README for version and
 licence), its own script and style, and the graph as JSON, so it opens from disk with no
 network request at all; a Content-Security-Policy forbids any. It offers filters by node
-type, by the derived certainty of each claim and by its status, a search by label, and an
+type, by the derived certainty of each claim and by its status, a list of every claim
+ordered by certainty, a search over names, claim statements, DOIs, PMIDs and identifiers
+(PubChem CIDs, UniProt accessions, CURIEs such as ``kid:mitragynine``), and an
 evidence panel: clicking a claim edge (or a claim node in the full view) shows the claim's
 certainty, status and preclinical support, the derived explanation of why, each line of
 evidence (design, direction, finding, the facts of the study, its appraisal, citation with
@@ -11,6 +13,12 @@ DOI and PubMed links), its risks with their own certainty, and where the claim w
 (the quoted sentence and its source). Clicking a risk node shows the risk's rating and
 evidence the same way. The Cytoscape instance is exposed as ``window.cy`` so that tests and
 power users can script it.
+
+``viewer.html#kid:NAME`` (or ``#kkg:NAME``) opens that claim or node, and whatever is
+opened is written back into the address, so a view can be shared. Given ``pages`` (the
+relative path to the linked-data site), every panel links to its resource's page. On a
+narrow screen the panels stack under the graph, and the labels of the claims' subjects and
+effects grow as the graph zooms out so that they stay readable at fit-to-screen.
 
 The embedded JSON has ``<``, ``>`` and ``&`` escaped as ``\\u003c``, ``\\u003e``, ``\\u0026``,
 so no text in the graph can close the script element or inject markup.
@@ -20,6 +28,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 
@@ -46,8 +55,9 @@ from kratomkg.export.projection import (
     to_networkx,
 )
 from kratomkg.namespaces import KKG
+from kratomkg.site.paths import document_path
 
-__all__ = ["CYTOSCAPE_VERSION", "cytoscape_source", "embed_json", "write_viewer"]
+__all__ = ["CYTOSCAPE_VERSION", "cytoscape_source", "embed_json", "page_paths", "write_viewer"]
 
 CYTOSCAPE_VERSION = "3.34.4"
 CYTOSCAPE_LICENSE = "MIT"
@@ -359,11 +369,50 @@ def viewer_data(
     }
 
 
+def page_paths(payload: Mapping[str, Any]) -> dict[str, str]:
+    """Site path of the HTML page of every node, claim and risk the viewer shows, by IRI.
+
+    Only IRIs that the linked-data site publishes (``kid:`` resources and ``kkg:`` terms)
+    get an entry; blank nodes and other vocabularies have no page to link to.
+    """
+    iris = {str(n["data"].get("iri", "")) for n in payload["elements"]["nodes"]}
+    iris |= set(payload["claims"]) | set(payload["risks"])
+    paths = {iri: document_path(iri, "html") for iri in iris if iri}
+    return {iri: path for iri, path in sorted(paths.items()) if path is not None}
+
+
+def _check_pages(pages: str) -> str:
+    """Accept a relative prefix (``""``, ``"site/"``, ``"../"``) or an http(s) base URL.
+
+    The prefix goes into link targets, so anything with another scheme (``javascript:``,
+    ``data:``) is refused rather than written into the page.
+    """
+    scheme, colon, _rest = pages.partition(":")
+    if colon and "/" not in scheme and scheme.lower() not in ("http", "https"):
+        raise ExportError(f"pages must be a relative path or an http(s) URL, not {pages!r}")
+    if pages and not pages.endswith("/"):
+        pages += "/"
+    return pages
+
+
 def write_viewer(
-    data: Dataset | Graph, view: View = "summary", graph: nx.MultiDiGraph[str] | None = None
+    data: Dataset | Graph,
+    view: View = "summary",
+    graph: nx.MultiDiGraph[str] | None = None,
+    *,
+    pages: str | None = None,
 ) -> str:
-    """Return the viewer page for ``data`` as one self-contained HTML document."""
+    """Return the viewer page for ``data`` as one self-contained HTML document.
+
+    ``pages`` is the relative prefix from the viewer to the linked-data site's root
+    (``""`` beside it, ``"site/"`` from a release folder): with it, every panel links to
+    the page of its node or claim. ``None`` writes no such links, for a viewer that travels
+    alone.
+    """
+    root = None if pages is None else _check_pages(pages)
     payload = viewer_data(data, view, graph)
+    if root is not None:
+        payload["pages"] = {"root": root, "paths": page_paths(payload)}
     title = f"kratomkg {__version__}: interactive graph ({view} view)"
     page = (files("kratomkg.export") / "viewer.html").read_text(encoding="utf-8")
     page = page.replace("{{TITLE}}", title)

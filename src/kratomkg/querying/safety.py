@@ -13,6 +13,7 @@ line-and-column message whatever store runs it.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -95,6 +96,11 @@ def _syntax_error(text: str, source: str, exc: Any) -> QuerySyntaxError:
     return QuerySyntaxError(source, line, column, f"malformed SPARQL{where}")
 
 
+# rdflib's SPARQL grammar keeps parse state in shared pyparsing objects: two threads parsing
+# at once (the server checks queries in a thread pool) can corrupt each other's parse.
+_PARSER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=256)
 def check_query(text: str, source: str = "<query>") -> CheckedQuery:
     """Parse ``text`` and return it checked; raise :class:`QueryError` if it is unsafe.
@@ -108,10 +114,12 @@ def check_query(text: str, source: str = "<query>") -> CheckedQuery:
     if not text.strip():
         raise QueryError(f"{source}: the query is empty")
     try:
-        tree = parseQuery(text)
+        with _PARSER_LOCK:
+            tree = parseQuery(text)
     except ParseException as exc:
         try:
-            update = parseUpdate(text)
+            with _PARSER_LOCK:
+                update = parseUpdate(text)
         except ParseException:
             raise _syntax_error(text, source, exc) from None
         if any(_name(node) == "Load" for node in _walk(update)):
@@ -119,7 +127,7 @@ def check_query(text: str, source: str = "<query>") -> CheckedQuery:
                 f"{source}: LOAD is refused: a query never fetches data from the network"
             ) from None
         raise QueryError(
-            f"{source}: SPARQL updates are refused: 'kratomkg query' only reads "
+            f"{source}: SPARQL updates are refused: queries only read "
             "(use 'kratomkg push' to write to a server)"
         ) from None
     body = tree[1]

@@ -137,6 +137,9 @@ class _Job:
     source: str
     bindings: dict[str, Node] = field(default_factory=dict)
     limit: int | None = None
+    #: Whether the default graph is the union of all graphs: not when the query names its
+    #: own dataset (FROM, FROM NAMED), which Oxigraph's union flag would override.
+    union: bool = True
 
 
 def _stream(head: QueryResult, items: Iterable[Any], limit: int | None) -> Iterator[Message]:
@@ -465,7 +468,7 @@ def _oxigraph_answer(store: Any, job: _Job) -> Iterator[Message]:
         return found
 
     try:
-        answer = store.query(job.text, use_default_graph_as_union=True)
+        answer = store.query(job.text, use_default_graph_as_union=job.union)
         if isinstance(answer, ox.QueryBoolean):
             head = QueryResult(form=job.form, boolean=bool(answer))
             yield from _stream(head, (), job.limit)
@@ -587,7 +590,13 @@ class OxigraphStore:
         stopped by killing the worker; the next query forks a new one.
         """
         refuse_remote_datasets(query, self.graph_names())
-        job = _Job(inject_values(query.text, bindings), query.form, query.source, limit=limit)
+        job = _Job(
+            inject_values(query.text, bindings),
+            query.form,
+            query.source,
+            limit=limit,
+            union=not query.datasets,
+        )
         store = self.store
         if not FORKS:
             return _timed(
