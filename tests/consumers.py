@@ -21,8 +21,9 @@ JARS = Path("/usr/share/java")
 _JENA_JARS = (
     "jena-base", "jena-core", "jena-iri", "jena-arq", "jena-cmds", "slf4j-api", "slf4j-simple",
     "commons-csv", "commons-io", "commons-lang3", "commons-codec", "commons-compress",
-    "commons-cli", "dexx.collection", "gson", "httpclient", "httpcore", "commons-logging",
-    "jackson-core", "jackson-databind", "jackson-annotations", "jsonld-java", "protobuf",
+    "commons-cli", "dexx.collection", "gson", "httpclient", "httpclient-cache", "httpcore",
+    "commons-logging", "jcl-over-slf4j", "jackson-core", "jackson-databind",
+    "jackson-annotations", "jsonld-java", "titanium-json-ld", "jakarta.json-api", "protobuf",
     "thrift", "guava",
 )  # fmt: skip
 # Jena's own log lines that say nothing about the input.

@@ -7,9 +7,7 @@ Every named query, with its parameters' defaults, must give a client the answer 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,53 +20,8 @@ from kratomkg.querying.engine import load_for_query
 from kratomkg.querying.named import named_queries, named_query
 from kratomkg.querying.safety import check_query, with_prefixes
 
-from ..browser import missing
+from ..consumers import jena_classpath
 from .conftest import answer_key, rows_key, term_key
-
-JAVA = Path("/usr/share/java")
-#: The jars of Debian's Jena that rsparql needs (Debian has no single-jar distribution).
-JENA_JARS = [
-    "jena-base",
-    "jena-core",
-    "jena-iri",
-    "jena-arq",
-    "jena-shacl",
-    "jena-shex",
-    "jena-cmds",
-    "jena-rdfconnection",
-    "jena-tdb",
-    "jena-tdb2",
-    "jena-dboe-base",
-    "jena-dboe-index",
-    "jena-dboe-storage",
-    "jena-dboe-trans-data",
-    "jena-dboe-transaction",
-    "slf4j-api",
-    "slf4j-simple",
-    "jcl-over-slf4j",
-    "guava",
-    "commons-csv",
-    "commons-io",
-    "commons-lang3",
-    "commons-codec",
-    "commons-compress",
-    "commons-cli",
-    "dexx.collection",
-    "jsonld-java",
-    "gson",
-    "httpclient",
-    "httpclient-cache",
-    "httpcore",
-    "commons-logging",
-    "jackson-core",
-    "jackson-databind",
-    "jackson-annotations",
-    "titanium-json-ld",
-    "jakarta.json-api",
-    "protobuf",
-    "thrift",
-    ").split(",
-]
 
 
 @pytest.fixture(scope="module")
@@ -141,23 +94,8 @@ def test_sparqlwrapper_gets_the_answers_of_kratomkg_query(
 
 @pytest.fixture(scope="session")
 def jena(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """The command line that runs Jena's rsparql (Debian's libapache-jena-java).
-
-    Debian's jena-core relocates the bundled Xerces classes but not their message
-    bundles; a copy at the relocated path lets Jena start.
-    """
-    if shutil.which("java") is None or not (JAVA / "jena-arq.jar").is_file():
-        missing("Java or Apache Jena (libapache-jena-java) is not installed")
-    fix = tmp_path_factory.mktemp("jena-fix")
-    prefix = "org/apache/jena/ext/xerces/"
-    with zipfile.ZipFile(JAVA / "jena-core.jar") as jar:
-        for entry in jar.namelist():
-            if entry.startswith(prefix) and entry.endswith(".properties"):
-                target = fix / "xerces" / entry[len(prefix) :]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(jar.read(entry))
-    classpath = ":".join([str(fix), *(str(JAVA / f"{j}.jar") for j in JENA_JARS)])
-    return ["java", "-cp", classpath, "arq.rsparql"]
+    """The command line that runs Jena's rsparql (Debian's libapache-jena-java)."""
+    return ["java", "-cp", jena_classpath(tmp_path_factory.mktemp("jena")), "arq.rsparql"]
 
 
 @pytest.mark.parametrize("name", sorted(named_queries()))

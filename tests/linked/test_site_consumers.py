@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,40 +19,8 @@ import pytest
 from rdflib import Graph
 
 from tests.browser import missing
+from tests.consumers import jena_classpath
 from tests.linked.site_release import built_release
-
-JENA = Path("/usr/share/java")
-# Debian's Jena jars carry no Class-Path: these are the jars RIOT needs at run time.
-JENA_JARS = [
-    "jena-base",
-    "jena-core",
-    "jena-iri",
-    "jena-arq",
-    "jena-cmds",
-    "slf4j-api",
-    "slf4j-simple",
-    "jcl-over-slf4j",
-    "guava",
-    "commons-csv",
-    "commons-io",
-    "commons-lang3",
-    "commons-codec",
-    "commons-compress",
-    "commons-cli",
-    "dexx.collection",
-    "jsonld-java",
-    "gson",
-    "httpclient",
-    "httpcore",
-    "commons-logging",
-    "jackson-core",
-    "jackson-databind",
-    "jackson-annotations",
-    "titanium-json-ld",
-    "jakarta.json-api",
-    "protobuf",
-    "thrift",
-]
 
 
 @pytest.fixture(scope="module")
@@ -86,31 +53,10 @@ def test_rapper_reads_every_turtle_document(site: Path) -> None:
     assert not failures, failures[:5]
 
 
-def _jena_classpath(tmp_path: Path) -> str:
-    """Return a classpath for Debian's Jena, with its packaging bug worked around.
-
-    Debian's jena-core moves the bundled Xerces classes to ``xerces.*`` but leaves their
-    message bundles under ``org/apache/jena/ext/xerces/``; without a copy at the new place
-    every XSD datatype fails to initialise and Jena cannot start.
-    """
-    fix = tmp_path / "jena-fix"
-    prefix = "org/apache/jena/ext/xerces/"
-    with zipfile.ZipFile(JENA / "jena-core.jar") as jar:
-        for name in jar.namelist():
-            if name.startswith(prefix) and name.endswith(".properties"):
-                target = fix / "xerces" / name[len(prefix) :]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(jar.read(name))
-    jars = [str(JENA / f"{jar}.jar") for jar in JENA_JARS if (JENA / f"{jar}.jar").exists()]
-    return ":".join([str(fix), *jars])
-
-
 def test_jena_riot_reads_every_turtle_document_strictly(site: Path, tmp_path: Path) -> None:
-    if shutil.which("java") is None or not (JENA / "jena-core.jar").exists():
-        missing("Jena (Debian package libapache-jena-java) or java is not installed")
     files = _turtle_files(site)
     run = subprocess.run(
-        ["java", "-cp", _jena_classpath(tmp_path), "riotcmd.riot", "--strict", "--count"]
+        ["java", "-cp", jena_classpath(tmp_path), "riotcmd.riot", "--strict", "--count"]
         + [str(p) for p in files],
         capture_output=True,
         text=True,

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Final
@@ -24,10 +26,12 @@ from kratomkg.export.rdf import JSONLD_CONTEXT, _namespaces, _normalise_jsonld, 
 from kratomkg.export.registry import export_graph
 from kratomkg.loading import union_graph
 from kratomkg.namespaces import ONTOLOGY_IRI
+from kratomkg.querying.stores import FORKS, _die_with_parent
 from kratomkg.site.describe import describe
 from kratomkg.site.htaccess import site_htaccess, w3id_htaccess
 from kratomkg.site.ontology_docs import ontology_graph, ontology_html
 from kratomkg.site.pages import (
+    context_for,
     render_index,
     render_not_found,
     render_resource,
@@ -116,6 +120,52 @@ class _Writer:
         self.data(path, text.encode("utf-8"))
 
 
+# What forked workers write: set just before they fork, so they inherit it, never pickle it.
+_JOB: tuple[Graph, _Serializers, Path, list[URIRef]] | None = None
+
+
+def _write_some(indexes: Sequence[int]) -> list[str]:
+    """Write the page, Turtle and JSON-LD of the resources at ``indexes`` of the job."""
+    if _JOB is None:
+        raise RuntimeError("no site job: _write_some runs only inside _write_resources")
+    graph, rdf, out, iris = _JOB
+    write = _Writer(out)
+    for index in indexes:
+        iri = iris[index]
+        page = document_path(iri, "html")
+        html = render_resource(graph, iri, root=relative_root(page)) if page else None
+        if page is None or html is None:
+            continue
+        write.text(page, html)
+        description = describe(graph, URIRef(iri))
+        write.text(f"{page[: -len('.html')]}.ttl", rdf.turtle(description))
+        write.text(f"{page[: -len('.html')]}.jsonld", rdf.jsonld(description))
+    return write.paths
+
+
+def _write_resources(graph: Graph, rdf: _Serializers, out: Path, iris: list[URIRef]) -> list[str]:
+    """Write every resource's documents, on every core where the system can fork.
+
+    The writing is pure CPU over a graph that does not change (the site's thousands of
+    files cost more than the rest of the build), and each file is its own, so forked
+    workers split the resources and the files are the same bytes whatever the split. A
+    worker dies with the build (PR_SET_PDEATHSIG), so a killed build leaves none behind.
+    """
+    global _JOB
+    workers = min(os.cpu_count() or 1, 8, max(1, len(iris) // 50))
+    _JOB = (graph, rdf, out, iris)
+    try:
+        if workers < 2 or not FORKS:
+            return _write_some(range(len(iris)))
+        context_for(graph)  # the page context is built once, before the fork
+        shares = [range(k, len(iris), workers) for k in range(workers)]
+        forking = multiprocessing.get_context("fork")
+        with forking.Pool(workers, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            return sorted(path for done in pool.map(_write_some, shares) for path in done)
+    finally:
+        _JOB = None
+
+
 def _release_files(release_dir: Path | None) -> list[Path]:
     if release_dir is None:
         return []
@@ -145,17 +195,9 @@ def write_site(
     graph = union_graph(dataset)
     rdf = _Serializers(graph)
 
-    for iri in resources(graph):
-        if iri == ONTOLOGY_IRI:
-            continue  # its documents are the ontology's documentation, below
-        page = document_path(iri, "html")
-        html = render_resource(graph, iri, root=relative_root(page)) if page else None
-        if page is None or html is None:
-            continue
-        write.text(page, html)
-        description = describe(graph, URIRef(iri))
-        write.text(f"{page[: -len('.html')]}.ttl", rdf.turtle(description))
-        write.text(f"{page[: -len('.html')]}.jsonld", rdf.jsonld(description))
+    # Its documents are the ontology's documentation, below.
+    iris = [iri for iri in resources(graph) if iri != ONTOLOGY_IRI]
+    write.paths += _write_resources(graph, rdf, out, iris)
 
     ontology = ontology_graph(dataset)
     write.text("ontology/index.html", ontology_html(dataset))
