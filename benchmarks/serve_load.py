@@ -419,6 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
     baseline_p50 = base_rows[0].p50 if base_rows[0].p50 == base_rows[0].p50 else None
+    claims = sum(1 for name in names if name.startswith("claim-"))
     lines = [
         "# `kratomkg serve` under load",
         "",
@@ -428,7 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.clients} client threads, each with one keep-alive HTTP/1.1 connection, for "
         f"{args.seconds:g} s against `kratomkg serve` (uvicorn, embedded store, the shipped "
         f"graph; up in {startup:.1f} s). The mix, shuffled per client: {len(names)} resources "
-        f"({args.sample} claims, {args.sample} compounds and other resources) as HTML pages, "
+        f"({claims} claims and {len(names) - claims} compounds) as HTML pages, "
         "negotiated to Turtle (the 303 alone) and as Turtle documents; a static file of the "
         f"app; and the named query `{NAMED_QUERY}` POSTed to /sparql (JSON results). Latency "
         "is per request, connection reuse included; p50/p99 are nearest-rank percentiles.",

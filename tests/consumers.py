@@ -1,7 +1,7 @@
-"""Independent consumers of kratomkg's outputs: Raptor's ``rapper`` and Apache Jena (Debian).
+"""Apache Jena from Debian, an independent consumer of kratomkg's outputs (RIOT, rsparql).
 
-They share no code with rdflib or Oxigraph, so a file both accept is RDF by more than one
-reading. Jena runs from Debian's ``libapache-jena-java`` jars; Debian's jena-core misses the
+Jena shares no code with rdflib or Oxigraph, so a file it accepts is RDF by more than one
+reading. It runs from Debian's ``libapache-jena-java`` jars; Debian's jena-core misses the
 message files of its embedded Xerces, which are copied out of the jar into a folder put on
 the class path (without them, Jena fails on the first XML Schema datatype message).
 """
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 
 from tests.browser import missing
@@ -49,64 +47,3 @@ def jena_classpath(scratch: Path) -> str:
                     target.write_bytes(jar.read(name))
     jars = [str(JARS / f"{name}.jar") for name in _JENA_JARS if (JARS / f"{name}.jar").is_file()]
     return ":".join([str(fix), *jars])
-
-
-def riot_validate(files: Sequence[Path], scratch: Path, *, syntax: str | None = None) -> list[str]:
-    """Strictly parse ``files`` with Jena RIOT in one run; return its complaints (none = OK)."""
-    command = ["java", "-cp", jena_classpath(scratch), "riotcmd.riot", "--validate", "--strict"]
-    if syntax:
-        command += ["--syntax", syntax]
-    done = subprocess.run(
-        [*command, *map(str, files)], capture_output=True, text=True, timeout=600, check=False
-    )
-    complaints = [
-        line
-        for line in (done.stdout + done.stderr).splitlines()
-        if line.strip() and not _NOISE.search(line)
-    ]
-    if done.returncode != 0 and not complaints:
-        complaints.append(f"riot exited {done.returncode}")
-    return complaints
-
-
-def rapper_count(path: Path, syntax: str) -> int:
-    """Return how many triples ``rapper`` reads from ``path``; raise on any error or warning."""
-    if shutil.which("rapper") is None:
-        missing("rapper (Debian raptor2-utils) is needed")
-    done = subprocess.run(
-        ["rapper", "-i", syntax, "-c", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    problems = [ln for ln in done.stderr.splitlines() if "Error" in ln or "Warning" in ln]
-    if done.returncode != 0 or problems:
-        raise AssertionError(f"rapper rejected {path}: {problems or done.returncode}")
-    found = re.search(r"returned (\d+) triples", done.stderr)
-    return int(found.group(1)) if found else 0
-
-
-def rsparql(service: str, query: Path, scratch: Path, results: str = "json") -> str:
-    """Run Jena's ``rsparql`` (a real SPARQL protocol client) and return its output."""
-    done = subprocess.run(
-        [
-            "java",
-            "-cp",
-            jena_classpath(scratch),
-            "arq.rsparql",
-            "--service",
-            service,
-            "--query",
-            str(query),
-            "--results",
-            results,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise AssertionError(f"rsparql failed ({done.returncode}): {done.stderr[-2000:]}")
-    return done.stdout

@@ -14,6 +14,7 @@ import urllib.request
 import warnings
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
@@ -23,6 +24,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from starlette.routing import Mount
 
 from kratomkg.namespaces import KID, KKG, ONTOLOGY_IRI
+from kratomkg.serve.conneg import negotiate
 from kratomkg.serve.linked import linked_routes
 from kratomkg.serve.source import Source, local_source
 from kratomkg.site.describe import describe
@@ -123,20 +125,28 @@ def test_the_terms_chosen_are_what_they_stand_for(source: Source) -> None:
     assert (KKG.hasClaimedEffect, RDF.type, OWL.ObjectProperty) in source.graph
 
 
+@pytest.fixture(scope="module")
+def real(server_url: str) -> Iterator[httpx.Client]:
+    """A plain HTTP client of the real server process (uvicorn on loopback)."""
+    with httpx.Client(base_url=server_url, follow_redirects=False, timeout=60) as http:
+        yield http
+
+
 @pytest.mark.parametrize("accept", list(ACCEPTS))
 @pytest.mark.parametrize("kind", KINDS)
 def test_an_iri_is_redirected_to_the_negotiated_document(
-    client: TestClient, source: Source, kind: str, accept: str
+    real: httpx.Client, server_url: str, source: Source, kind: str, accept: str
 ) -> None:
+    """Every kind of IRI, every media type, asked of the real server over HTTP."""
     assert source.graph is not None
     iri = iri_of(kind, source.graph)
     suffix = ACCEPTS[accept]
-    response = client.get(iri_path(iri), headers={"Accept": accept})
+    response = real.get(iri_path(iri), headers={"Accept": accept})
     assert response.status_code == 303
-    assert response.headers["location"] == BASE + str(document_path(iri, suffix))
+    assert response.headers["location"] == server_url + str(document_path(iri, suffix))
     assert "accept" in response.headers["vary"].lower()
 
-    document = client.get(response.headers["location"])
+    document = real.get(response.headers["location"])
     assert document.status_code == 200
     assert document.headers["content-type"].split(";")[0] == CONTENT_TYPES[suffix]
     if suffix == "html":
@@ -236,3 +246,38 @@ def test_the_real_server_redirects_by_accept(server_url: str, accept: str, suffi
     assert "accept" in redirect.headers["Vary"].lower()
     with urllib.request.urlopen(redirect.headers["Location"], timeout=30) as document:  # noqa: S310
         assert document.headers["Content-Type"].split(";")[0] == CONTENT_TYPES[suffix]
+
+
+JSONLD_PROFILE = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#compacted"'
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        JSONLD_PROFILE,
+        "application/ld+json; profile=http://www.w3.org/ns/json-ld#expanded; q=0.9",
+        "text/turtle;charset=utf-8;q=0.1, " + JSONLD_PROFILE,
+    ],
+)
+def test_a_media_type_with_parameters_is_matched_by_its_type(
+    client: TestClient, accept: str
+) -> None:
+    assert negotiate(accept, ["text/turtle", "application/ld+json"]) == "application/ld+json"
+    response = client.get("/id/mitragynine", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["location"] == BASE + "id/mitragynine.jsonld"
+
+
+def test_a_parameter_does_not_change_the_weight_of_a_range() -> None:
+    accept = 'application/ld+json;profile="x";q=0, text/turtle;q=0.5'
+    assert negotiate(accept, ["application/ld+json", "text/turtle"]) == "text/turtle"
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/ld+json"])
+@pytest.mark.parametrize("path", ["/id/no-such-thing", "/no/such/page.html", "/id/nothing.ttl"])
+def test_a_negotiated_not_found_says_it_varies_by_accept(
+    client: TestClient, path: str, accept: str
+) -> None:
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == 404
+    assert "accept" in [v.strip().lower() for v in response.headers["vary"].split(",")]

@@ -12,22 +12,32 @@ from __future__ import annotations
 import re
 import urllib.request
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from html.parser import HTMLParser
 from importlib.resources import files
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID
+from rdflib.term import Node
 from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
 from kratomkg.loading import union_graph
-from kratomkg.namespaces import KID, KKG
+from kratomkg.namespaces import KID, KKG, ONTOLOGY_IRI
+from kratomkg.querying.results import QueryResult
+from kratomkg.querying.safety import CheckedQuery
+from kratomkg.querying.stores import Store
+from kratomkg.serve.app import create_app_for
+from kratomkg.serve.editor import editor_routes
+from kratomkg.serve.limits import Limits
 from kratomkg.serve.linked import DOWNLOADS, linked_routes
 from kratomkg.serve.source import Source, local_source
 from kratomkg.site.describe import describe
 from kratomkg.site.ontology_docs import ontology_graph
+from kratomkg.site.paths import document_path
 
 with warnings.catch_warnings():
     # starlette prefers its httpx fork; its TestClient works the same on httpx itself.
@@ -307,7 +317,7 @@ def test_a_remote_backend_searches_for_any_words(remote: TestClient, words: str)
 def test_a_remote_backend_describes_the_whole_dataset(remote: TestClient, source: Source) -> None:
     assert source.dataset is not None
     void = void_of(remote.get("/void.ttl").text, "turtle")
-    dataset = URIRef("https://w3id.org/kratomkg/" + "void.ttl")
+    dataset = URIRef(BASE + "void.ttl")
     whole = void.value(dataset, URIRef("http://xmlns.com/foaf/0.1/primaryTopic"))
     assert whole is not None
     triples = void.value(whole, VOID.triples)
@@ -323,3 +333,130 @@ def test_a_remote_backend_describes_the_whole_dataset(remote: TestClient, source
 def test_a_remote_backend_offers_no_viewer_or_downloads(remote: TestClient) -> None:
     assert remote.get("/viewer.html").status_code == 404
     assert remote.get("/downloads/kratomkg.ttl").status_code == 404
+
+
+# -- every link the documents and pages give leads somewhere --------------------------------
+
+
+class _Hrefs(HTMLParser):
+    """Collect every ``href`` and ``src`` of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.targets += [value for name, value in attrs if name in {"href", "src"} and value]
+
+
+def relative_links(page: str) -> set[str]:
+    """Return the page's links to its own site: relative, without their fragments."""
+    parser = _Hrefs()
+    parser.feed(page)
+    links = {urldefrag(target)[0] for target in parser.targets}
+    return {link for link in links if link and not urlsplit(link).scheme}
+
+
+def sample_of_pages(links: set[str]) -> list[str]:
+    """Return every link but the resource and term pages, and the first three of each kind.
+
+    The pages under ``id/`` and ``ontology/`` are all answered by one route each (a remote
+    backend runs one CONSTRUCT per page), so a few of each stand for the hundreds.
+    """
+    kept: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    for link in sorted(links):
+        folder, _, name = link.replace("../", "").rpartition("/")
+        kind = (folder, name.rpartition(".")[2])
+        if folder in {"id", "ontology"} and name != "index.html":
+            seen[kind] = seen.get(kind, 0) + 1
+            if seen[kind] > 3:
+                continue
+        kept.append(link)
+    return kept
+
+
+@pytest.mark.parametrize("iri", [KID.mitragynine, KKG.Claim, ONTOLOGY_IRI], ids=str)
+@pytest.mark.parametrize("suffix", list(DOCUMENTS))
+def test_every_alternate_a_document_links_is_served(
+    client: TestClient, iri: URIRef, suffix: str
+) -> None:
+    own = document_path(iri, suffix)
+    assert own is not None
+    response = client.get("/" + own)
+    assert response.status_code == 200, own
+    links = re.findall(r'<([^>]+)>; rel="alternate"; type="([^"]+)"', response.headers["link"])
+    assert len(links) == len(DOCUMENTS) - 1
+    for target, media in links:
+        linked = client.get(urljoin(BASE + own, target))
+        assert linked.status_code == 200, (own, target)
+        assert linked.headers["content-type"].split(";")[0] == media
+
+
+@pytest.fixture(scope="module")
+def remote_app(source: Source) -> Iterator[TestClient]:
+    """The whole app (endpoint, editor, pages) over a store known only through SPARQL."""
+    backend = Source(store=source.store, graph=None)
+    with TestClient(create_app_for(backend), follow_redirects=False) as test:
+        yield test
+
+
+@pytest.mark.parametrize("path", ["/index.html", "/id/mitragynine.html", "/search?q=kratom"])
+def test_a_remote_backend_links_only_what_it_serves(remote_app: TestClient, path: str) -> None:
+    page = remote_app.get(path)
+    assert page.status_code == 200
+    links = relative_links(page.text)
+    assert links
+    assert not [link for link in links if "viewer.html" in link or "downloads/" in link]
+    for link in sample_of_pages(links):
+        answer = remote_app.get(urljoin(BASE + path.lstrip("/"), link))
+        assert answer.status_code in {200, 303}, (path, link, answer.status_code)
+
+
+def test_a_local_graph_still_links_the_viewer_and_the_downloads(client: TestClient) -> None:
+    landing = relative_links(client.get("/index.html").text)
+    assert {"viewer.html", "downloads/kratomkg.ttl"} <= landing
+    assert "../viewer.html" in relative_links(client.get("/id/mitragynine.html").text)
+
+
+class _TimedStore:
+    """A store that records the time limit each query is given, and then runs it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.name = store.name
+        self.timeouts: list[float] = []
+
+    def run(
+        self,
+        query: CheckedQuery,
+        bindings: Mapping[str, Node],
+        timeout: float,
+        limit: int | None = None,
+    ) -> QueryResult:
+        self.timeouts.append(timeout)
+        return self.store.run(query, bindings, timeout, limit)
+
+
+def test_a_remote_backends_pages_obey_the_servers_query_timeout(source: Source) -> None:
+    store = _TimedStore(source.store)
+    app = create_app_for(Source(store=store, graph=None), limits=Limits(timeout=2.5))
+    with TestClient(app, follow_redirects=False) as test:
+        for path in ("/index.html", "/id/mitragynine", "/id/mitragynine.ttl", "/void.ttl"):
+            assert test.get(path).status_code in {200, 303}, path
+        assert test.get("/search", params={"q": "kratom"}).status_code == 200
+    assert store.timeouts
+    assert set(store.timeouts) == {2.5}
+
+
+@pytest.mark.parametrize("header", ["W/{tag}", '"other", {tag}', "*"])
+def test_an_editor_asset_is_revalidated_like_a_document(header: str) -> None:
+    with TestClient(Starlette(routes=editor_routes())) as test:
+        first = test.get("/static/editor.js")
+        assert first.status_code == 200
+        tag = first.headers["etag"]
+        again = test.get("/static/editor.js", headers={"If-None-Match": header.format(tag=tag)})
+        assert again.status_code == 304
+        assert again.headers["etag"] == tag
+        changed = test.get("/static/editor.js", headers={"If-None-Match": '"other"'})
+        assert changed.status_code == 200

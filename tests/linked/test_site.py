@@ -10,17 +10,20 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path, PurePosixPath
+from unittest import mock
 from urllib.parse import unquote, urlsplit
+from urllib.request import Request
 
 import pyoxigraph
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
+from kratomkg._version import __version__
 from kratomkg.loading import version_iri
 from kratomkg.namespaces import ONTOLOGY_IRI
-from kratomkg.site.build import MANIFEST_COPY, site_digest
-from kratomkg.site.htaccess import SITE_SUFFIXES
+from kratomkg.site.build import HOSTED_SITE_URL, MANIFEST_COPY, site_digest
+from kratomkg.site.htaccess import SITE_SUFFIXES, site_root_path
 from kratomkg.site.ontology_docs import external_resources
 from kratomkg.site.pages import resources
 from kratomkg.site.paths import document_path
@@ -125,9 +128,16 @@ def test_every_relative_link_and_fragment_resolves(
 ) -> None:
     broken: list[str] = []
     checked = 0
+    root = site_root_path(HOSTED_SITE_URL)  # where the test's release is published
     for page, (links, _ids) in pages.items():
         for link in links:
-            assert not link.startswith("/"), f"{page}: {link} is not relative"
+            if page == "404.html":
+                # The host serves 404.html at whatever address was missing (id/x/y), where
+                # a relative link points nowhere: its links start from the site's path.
+                assert link.startswith((*EXTERNAL, root, "#")), f"404.html: {link}"
+                link = link.removeprefix(root)
+            else:
+                assert not link.startswith("/"), f"{page}: {link} is not relative"
             target = _target(page, link)
             if target is None:
                 continue
@@ -207,9 +217,12 @@ def test_ontology_documents_describe_the_ontology(site: Path) -> None:
     html = (site / "ontology" / "index.html").read_text(encoding="utf-8")
     assert "kratomkg ontology" in html
     # Links to the graph's own IRIs go to the site's pages, so they work offline; only
-    # the version IRI, which has no page of its own, keeps its persistent address.
+    # the version IRI keeps its persistent address, and that leads to these docs.
     leftover = set(re.findall(r'href="(https://w3id\.org/kratomkg/[^"]*)"', html))
     assert leftover <= {str(version_iri())}
+    for link in leftover:
+        assert document_path(link) == "ontology/index.html", link
+        assert (site / str(document_path(link))).is_file()
     assert 'href="index.html"' in html
 
 
@@ -236,7 +249,7 @@ def _rewrite(htaccess: str, path: str, accept: str, exists: set[str]) -> tuple[s
         pattern, target = words[0], words[1]
         flags = words[2] if len(words) > 2 else ""
         ok, conditions = all(conditions), []
-        found = re.match(pattern, path)
+        found = re.search(pattern, path)  # unanchored, as mod_rewrite reads a pattern
         if ok and found:
             if target == "-":
                 return None
@@ -246,16 +259,48 @@ def _rewrite(htaccess: str, path: str, accept: str, exists: set[str]) -> tuple[s
     return None
 
 
-@pytest.mark.parametrize(
-    ("accept", "suffix"),
-    [
-        ("text/html,application/xhtml+xml,*/*;q=0.8", "html"),
-        ("text/turtle", "ttl"),
-        ("application/ld+json", "jsonld"),
-        ("*/*", "html"),
-        ("", "html"),
-    ],
-)
+class _Sent(Exception):
+    """Stops rdflib's request once its headers are known."""
+
+
+def _rdflib_accept() -> str:
+    """Return the Accept header rdflib's ``Graph.parse`` sends for a URL of unknown format."""
+    sent: list[str] = []
+
+    def capture(request: Request) -> None:
+        sent.append(str(request.get_header("Accept")))
+        raise _Sent
+
+    with mock.patch("rdflib.parser._urlopen", capture), pytest.raises(_Sent):
+        Graph().parse("http://example.org/id/x")
+    return sent[0]
+
+
+RDFLIB_ACCEPT = _rdflib_accept()
+
+# Accept header -> the document the rules send it to: the one ``kratomkg serve`` answers it
+# with, where the static site has that document.
+NEGOTIATION = [
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html"),
+    ("text/turtle", "ttl"),
+    ("application/ld+json", "jsonld"),
+    (RDFLIB_ACCEPT, "ttl"),  # names RDF/XML, N3, Turtle, JSON-LD, … without weights
+    ("text/turtle, application/ld+json;q=0.1", "ttl"),
+    ("text/n3", "ttl"),
+    ("application/json", "jsonld"),
+    ("application/n-triples", "html"),  # no such document on the site: the page
+    ("*/*", "html"),
+    ("", "html"),
+]
+
+
+def test_rdflib_names_both_turtle_and_jsonld() -> None:
+    """The rules must not read rdflib's header as a request for JSON-LD."""
+    assert "text/turtle" in RDFLIB_ACCEPT
+    assert "application/ld+json" in RDFLIB_ACCEPT
+
+
+@pytest.mark.parametrize(("accept", "suffix"), NEGOTIATION)
 def test_htaccess_negotiates_every_suffix_to_an_existing_document(
     site: Path, graph: Graph, accept: str, suffix: str
 ) -> None:
@@ -266,23 +311,57 @@ def test_htaccess_negotiates_every_suffix_to_an_existing_document(
         assert _rewrite(text, path, accept, exists) == ("303", f"{path}.{suffix}")
         assert f"{path}.{suffix}" in exists
         assert _rewrite(text, f"{path}.{suffix}", accept, exists) is None  # served as is
-    target = _rewrite(text, "ontology", accept, exists)
-    assert target is not None
-    assert target[1] in exists
+    for ontology in ("ontology", "ontology/", f"ontology/{__version__}"):  # and its version IRI
+        target = _rewrite(text, ontology, accept, exists)
+        assert target is not None, ontology
+        assert target[1] in exists
 
 
-@pytest.mark.parametrize("accept", ["text/html", "text/turtle", "application/ld+json"])
+@pytest.mark.parametrize(("accept", "suffix"), NEGOTIATION)
 def test_w3id_rules_send_persistent_iris_to_the_hosted_documents(
-    site: Path, graph: Graph, accept: str
+    site: Path, graph: Graph, accept: str, suffix: str
 ) -> None:
     text = (site / "w3id.htaccess").read_text(encoding="utf-8")
     hosted = re.search(r"Redirects to the published linked-data site at (\S+)", text)
     assert hosted is not None
-    suffix = {"text/html": "html", "text/turtle": "ttl", "application/ld+json": "jsonld"}[accept]
     for iri in _resource_iris(graph)[::50]:
         path = str(document_path(iri, "html"))[: -len(".html")]
         assert _rewrite(text, path, accept, set()) == ("303", f"{hosted.group(1)}{path}.{suffix}")
     assert _rewrite(text, "void.ttl", accept, set()) == ("302", f"{hosted.group(1)}void.ttl")
+    docs = "index.html" if suffix == "html" else f"kratomkg.{suffix}"
+    for ontology in ("ontology", f"ontology/{__version__}"):
+        assert _rewrite(text, ontology, accept, set()) == (
+            "303",
+            f"{hosted.group(1)}ontology/{docs}",
+        )
+
+
+@pytest.mark.parametrize("suffix", ["nt", "rdf", *SITE_SUFFIXES])
+def test_a_path_with_a_document_suffix_is_not_negotiated(
+    site: Path, graph: Graph, suffix: str
+) -> None:
+    """``id/NAME.nt`` is that document (the site has none: not found), never ``.nt.html``."""
+    w3id = (site / "w3id.htaccess").read_text(encoding="utf-8")
+    htaccess = (site / ".htaccess").read_text(encoding="utf-8")
+    hosted = re.search(r"Redirects to the published linked-data site at (\S+)", w3id)
+    assert hosted is not None
+    path = str(document_path(_resource_iris(graph)[0], suffix))
+    for accept in ("text/html", RDFLIB_ACCEPT, "*/*"):
+        assert _rewrite(w3id, path, accept, set()) == ("302", f"{hosted.group(1)}{path}")
+        assert _rewrite(htaccess, path, accept, set()) is None  # served or not found as is
+
+
+def test_not_found_page_names_no_path_and_links_from_the_site_root(site: Path) -> None:
+    """The host shows 404.html at any missing address, so it cannot name it or link relatively."""
+    html = (site / "404.html").read_text(encoding="utf-8")
+    assert "404.html" not in html
+    assert "There is no page at this address." in html
+    root = site_root_path(HOSTED_SITE_URL)
+    assert root == "/kratomkg/"
+    assert f'href="{root}index.html"' in html
+    assert f'action="{root}search.html"' in html
+    htaccess = (site / ".htaccess").read_text(encoding="utf-8")
+    assert f"ErrorDocument 404 {root}404.html" in htaccess
 
 
 def test_htaccess_declares_the_rdf_media_types(site: Path) -> None:

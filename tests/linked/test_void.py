@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
+from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
 
 import kratomkg
 from kratomkg.loading import load
 from kratomkg.namespaces import KKG
+from kratomkg.serve import linked
+from kratomkg.serve.linked import DOWNLOADS, linked_routes
+from kratomkg.serve.source import Source, local_source
 from kratomkg.site.paths import SITE_BASE
 from kratomkg.site.void import IANA_MEDIA_TYPES, void_graph
 from kratomkg.validation import validate
 from tests.linked.site_release import built_release
+
+with warnings.catch_warnings():
+    # starlette prefers its httpx fork; its TestClient works the same on httpx itself.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
 
 DATASET = URIRef(f"{SITE_BASE}void.ttl#kratomkg")
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -130,3 +141,57 @@ def test_server_description_names_its_endpoint_and_its_own_address() -> None:
     ds = URIRef(f"{base}void.ttl#kratomkg")
     assert graph.value(ds, VOID.sparqlEndpoint) == URIRef("http://127.0.0.1:8000/sparql")
     assert graph.value(ds, VOID.dataDump) == URIRef(f"{base}downloads/kratomkg.ttl")
+
+
+# -- the description a server answers with ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served() -> Source:
+    return local_source()
+
+
+def _served_void(client: TestClient, host: str | None = None) -> Graph:
+    headers = {"Host": host} if host is not None else {}
+    response = client.get("/.well-known/void", headers=headers)
+    assert response.status_code == 200
+    return Graph().parse(data=response.text, format="turtle")
+
+
+def test_a_server_describes_the_downloads_it_serves(served: Source) -> None:
+    with TestClient(Starlette(routes=linked_routes(served))) as client:
+        void = _served_void(client)
+        base = str(client.base_url).rstrip("/") + "/"
+        urls = [str(url) for url in void.objects(None, DCAT.downloadURL)]
+        assert sorted(urls) == sorted(f"{base}downloads/{name}" for name in DOWNLOADS)
+        for url in urls:
+            download = client.get(url)
+            assert download.status_code == 200, url
+            dist = void.value(predicate=DCAT.downloadURL, object=URIRef(url))
+            assert void.value(dist, DCAT.byteSize) == Literal(
+                len(download.content), datatype=XSD.nonNegativeInteger
+            )
+        assert void.value(URIRef(f"{base}void.ttl"), FOAF.primaryTopic) == URIRef(
+            f"{base}void.ttl#kratomkg"
+        )
+
+
+def test_a_server_keeps_a_description_for_a_few_addresses_only(
+    served: Source, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[linked._Linked] = []
+
+    class Recorded(linked._Linked):
+        def __init__(self, source: Source) -> None:
+            super().__init__(source)
+            made.append(self)
+
+    monkeypatch.setattr(linked, "_Linked", Recorded)
+    with TestClient(Starlette(routes=linked_routes(served))) as client:
+        for number in range(20):
+            host = f"host-{number}.example:8080"
+            void = _served_void(client, host)
+            endpoints = set(void.objects(None, VOID.sparqlEndpoint))
+            assert endpoints == {URIRef(f"http://{host}/sparql")}
+    (state,) = made
+    assert state.void.cache_info().currsize <= linked.VOID_ADDRESSES

@@ -22,6 +22,7 @@ from rdflib.term import Node
 
 from kratomkg.errors import QueryError
 from kratomkg.namespaces import PREFIXES
+from kratomkg.querying.bindings import _BAD_IRI
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -79,10 +80,21 @@ def _quote(text: str) -> str:
     return '"' + "".join(_ESCAPES.get(ch, ch) for ch in text) + '"'
 
 
+def _iriref(iri: str) -> str:
+    """Write ``<iri>``, refusing an IRI that would end the ``<...>`` or break the query.
+
+    The encoding goes into SPARQL sent to servers (VALUES blocks, label look-ups), where a
+    ``>`` or a space in an IRI would let the rest of it be read as query text.
+    """
+    if _BAD_IRI.search(iri):
+        raise QueryError(f"cannot encode IRI {iri!r}: it holds a character no IRI may hold")
+    return f"<{iri}>"
+
+
 def n3(term: Node) -> str:
     """Encode ``term`` as in N-Triples (tabs and newlines escaped, so TSV stays one line)."""
     if isinstance(term, URIRef):
-        return f"<{term}>"
+        return _iriref(str(term))
     if isinstance(term, BNode):
         return f"_:{term}"
     if isinstance(term, Literal):
@@ -90,7 +102,7 @@ def n3(term: Node) -> str:
         if term.language:
             return f"{text}@{term.language}"
         if term.datatype:
-            return f"{text}^^<{term.datatype}>"
+            return f"{text}^^{_iriref(str(term.datatype))}"
         return text
     raise QueryError(f"cannot encode RDF term {term!r}")
 

@@ -8,6 +8,7 @@ so the app works below a sub-path). Starlette is imported here and nowhere above
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 
@@ -28,6 +29,7 @@ def create_app_for(source: Source, *, limits: Limits = DEFAULT_LIMITS) -> Starle
     from kratomkg.serve.editor import editor_routes
     from kratomkg.serve.linked import linked_routes
 
+    source = dataclasses.replace(source, timeout=limits.timeout)  # pages obey the query limit
     routes: list[BaseRoute] = [*sparql_routes(source, limits), *editor_routes()]
     # The linked-data routes end with a catch-all not-found page, so they come last.
     routes += linked_routes(source)

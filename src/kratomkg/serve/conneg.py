@@ -5,14 +5,17 @@ the most specific range that matches an offer gives its weight (``text/turtle`` 
 ``text/*``, which beats ``*/*``), and ``q=0`` rules an offer out. Among offers of equal
 weight the server's order decides, so the first offer is the default. This is small enough
 to write here, and every route of the server (the endpoint, the entity pages) uses it, so
-they all read a header the same way.
+they all read a header the same way. The conditional-request check (``ETag`` and
+``If-None-Match``) lives here for the same reason: every route that revalidates reads that
+header alike.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
-__all__ = ["negotiate", "parse_accept"]
+__all__ = ["entity_tag", "negotiate", "none_match", "parse_accept"]
 
 
 def _weight(text: str) -> float:
@@ -53,15 +56,14 @@ def _quality(offer: str, ranges: list[tuple[str, str, dict[str, str], float]]) -
     """Return the weight the most specific matching range gives ``offer`` (0 when none matches)."""
     kind, _, subtype = offer.lower().partition("/")
     best: tuple[int, float] | None = None
-    for r_kind, r_subtype, params, q in ranges:
+    for r_kind, r_subtype, _params, q in ranges:
         if r_kind == "*" and r_subtype == "*":
             specificity = 0
         elif r_kind == kind and r_subtype == "*":
             specificity = 1
         elif r_kind == kind and r_subtype == subtype:
-            # parameters other than charset narrow a range; the offers carry none
-            if any(name != "charset" for name in params):
-                continue
+            # Media-type parameters (charset, a JSON-LD profile) are not matched: the offers
+            # carry none, and a client naming a profile would rather get the type than a 406.
             specificity = 2
         else:
             continue
@@ -88,3 +90,20 @@ def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
         if q > chosen_q:
             chosen, chosen_q = offer, q
     return chosen
+
+
+def entity_tag(body: bytes) -> str:
+    """Return the strong ``ETag`` of ``body``: a hash, so it changes exactly when it does."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def none_match(if_none_match: str | None, etag: str) -> bool:
+    """Tell whether an ``If-None-Match`` header names ``etag``, so a 304 may answer it.
+
+    The comparison is the weak one RFC 9110 (13.1.2) prescribes for ``If-None-Match``: a
+    ``W/`` prefix is ignored, the header may list several tags, and ``*`` matches any.
+    """
+    if not if_none_match:
+        return False
+    tags = [tag.strip() for tag in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}

@@ -15,7 +15,6 @@ other page of the site, so the editor works at a host's root and below a sub-pat
 
 from __future__ import annotations
 
-import hashlib
 import json
 import urllib.parse
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from kratomkg._version import __version__
 from kratomkg.namespaces import PREFIXES
+from kratomkg.serve.conneg import entity_tag, none_match
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -263,8 +263,7 @@ def _asset(path: str) -> _Asset:
     for part in folder.split("/"):
         resource = resource / part
     body = (resource / name).read_bytes()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    return _Asset(body, media_type, etag)
+    return _Asset(body, media_type, entity_tag(body))
 
 
 def editor_routes() -> list[BaseRoute]:
@@ -286,7 +285,7 @@ def editor_routes() -> list[BaseRoute]:
                 "Cache-Control": f"public, max-age={STATIC_MAX_AGE}",
                 "X-Content-Type-Options": "nosniff",
             }
-            if request.headers.get("if-none-match") == asset.etag:
+            if none_match(request.headers.get("if-none-match"), asset.etag):
                 return Response(status_code=304, headers=headers)
             body = b"" if request.method == "HEAD" else asset.body
             response = Response(body, headers=headers, media_type=None)

@@ -20,7 +20,6 @@ in memory and are not offered there.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -37,8 +36,8 @@ from starlette.routing import BaseRoute, Route
 
 from kratomkg.errors import QueryError
 from kratomkg.namespaces import GRAPH_ONTOLOGY, KID, ONTOLOGY_IRI
-from kratomkg.serve.conneg import negotiate
-from kratomkg.serve.source import PAGE_QUERY_TIMEOUT, Source
+from kratomkg.serve.conneg import entity_tag, negotiate, none_match
+from kratomkg.serve.source import Source
 from kratomkg.site.paths import DOCUMENT_FORMATS, document_path, iri_for_path, relative_root
 
 __all__ = ["DOWNLOADS", "linked_routes"]
@@ -162,22 +161,16 @@ WHERE {
 """
 
 _VOID = "http://rdfs.org/ns/void#"
+# Stands for the server's root URL in the dataset description until a request names it.
+_HERE: Final = "urn:x-kratomkg:here/"
+#: How many of the server's addresses (``Host`` headers) keep a dataset description.
+VOID_ADDRESSES: Final = 4
 _SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 T = TypeVar("T")
 
 
 def _integer(value: Node) -> Literal:
     return Literal(int(str(value)), datatype=XSD.integer)
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-
-
-def _matches(if_none_match: str, etag: str) -> bool:
-    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, RFC 9110 13.1.2)."""
-    tags = [tag.strip() for tag in if_none_match.split(",")]
-    return "*" in tags or etag in {tag.removeprefix("W/") for tag in tags}
 
 
 def _document(
@@ -188,20 +181,25 @@ def _document(
     status_code: int = 200,
 ) -> Response:
     """Answer with ``body`` and its ``ETag``, or ``304 Not Modified`` when the client has it."""
-    etag = _etag(body)
+    etag = entity_tag(body)
     all_headers = {"ETag": etag, **(headers or {})}
-    if status_code == 200 and _matches(request.headers.get("if-none-match", ""), etag):
+    if status_code == 200 and none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=all_headers)
     return Response(body, status_code=status_code, media_type=media_type, headers=all_headers)
 
 
-def _alternates(base: str, own: str) -> str:
-    """``Link`` header value pointing at the sibling documents of ``base`` (a relative name)."""
-    links = [
-        f'<{base}.{suffix}>; rel="alternate"; type="{DOCUMENT_FORMATS[suffix]}"'
-        for suffix in DOCUMENT_FORMATS
-        if suffix != own
-    ]
+def _alternates(iri: URIRef, own: str) -> str:
+    """``Link`` header value pointing at the other documents of ``iri`` from its ``own`` one.
+
+    Each sibling is named where :func:`~kratomkg.site.paths.document_path` puts it, not by
+    swapping the suffix: the ontology's page is ``index.html`` beside ``kratomkg.ttl``. The
+    documents of one IRI share a folder, so the file name alone is the relative reference.
+    """
+    links = []
+    for suffix, media in DOCUMENT_FORMATS.items():
+        path = document_path(iri, suffix)
+        if suffix != own and path is not None:
+            links.append(f'<{path.rsplit("/", 1)[-1]}>; rel="alternate"; type="{media}"')
     return ", ".join(links)
 
 
@@ -251,18 +249,24 @@ class _Linked:
     """The routes' shared state: the source and what is worth computing only once.
 
     The data never changes while the server runs, so every document is rendered once and
-    kept (the shipped graph's documents are a few megabytes in all).
+    kept (the shipped graph's documents are a few megabytes in all). The dataset description
+    names the server's own address, which comes from the request (its ``Host``): it is
+    computed once without the address, and only the last few addresses' copies are kept,
+    so a client sending many ``Host`` headers cannot fill the memory.
     """
 
     def __init__(self, source: Source) -> None:
         self.source = source
+        #: Whether the whole graph is here, so the viewer and the downloads are served.
+        self.local = source.dataset is not None
         self.document = lru_cache(maxsize=4096)(self._document)
         self.ontology_graph = _memo(self._ontology_graph)
         self.ontology_dataset = _memo(self._ontology_dataset)
         self.index_graph = _memo(self._index_graph)
         self.landing = _memo(self._landing)
         self.download = _memo(self._download)
-        self.void = _memo(self._void)
+        self.void_description = _memo(self._void_description)
+        self.void = lru_cache(maxsize=VOID_ADDRESSES)(self._void)
         self.viewer = _memo(self._viewer)
 
     # -- the data -------------------------------------------------------------------------
@@ -291,8 +295,10 @@ class _Linked:
     def _landing(self, _: str = "") -> bytes:
         from kratomkg.site.pages import render_index
 
-        downloads = list(DOWNLOADS) if self.source.dataset is not None else None
-        page = render_index(self.index_graph(""), root="", endpoint=True, downloads=downloads)
+        downloads = list(DOWNLOADS) if self.local else None
+        page = render_index(
+            self.index_graph(""), root="", endpoint=True, downloads=downloads, local=self.local
+        )
         return page.encode("utf-8")
 
     def search_graph(self, q: str) -> Graph:
@@ -317,7 +323,7 @@ class _Linked:
         from kratomkg.querying.safety import check_query
 
         result = self.source.store.run(
-            check_query(_EXISTS_QUERY, "exists"), {"resource": iri}, PAGE_QUERY_TIMEOUT
+            check_query(_EXISTS_QUERY, "exists"), {"resource": iri}, self.source.timeout
         )
         return bool(result.boolean)
 
@@ -335,7 +341,7 @@ class _Linked:
         if suffix == "html":
             from kratomkg.site.pages import render_resource
 
-            page = render_resource(graph, iri, root="../", endpoint=True)
+            page = render_resource(graph, iri, root="../", endpoint=True, local=self.local)
             return None if page is None else page.encode("utf-8")
         from kratomkg.site.describe import describe
 
@@ -361,12 +367,39 @@ class _Linked:
             return {}
         return {name: len(self.download(name)) for name in DOWNLOADS}
 
-    def _void(self, endpoint: str) -> Graph:
+    def _void_description(self, _: str = "") -> Graph:
+        """Return the dataset description with :data:`_HERE` standing for the address."""
         from kratomkg.site.void import void_graph
 
-        graph = void_graph(self.ontology_dataset(""), self.download_sizes(), endpoint=endpoint)
+        graph = void_graph(
+            self.ontology_dataset(""),
+            self.download_sizes(),
+            endpoint=_HERE + "sparql",
+            base=_HERE,
+        )
         if self.source.dataset is None:
             self._remote_counts(graph)
+        return graph
+
+    def _void(self, base: str) -> Graph:
+        """Return the dataset description of this server at ``base`` (its root URL).
+
+        The downloads, the endpoint and the description's own IRI are all under ``base``,
+        so a client reads the sizes and counts of the data this server holds next to the
+        addresses it serves that data at.
+        """
+        described = self.void_description("")
+        graph = Graph()
+        for prefix, namespace in described.namespaces():
+            graph.bind(prefix, namespace, override=True, replace=True)
+
+        def here(node: Node) -> Node:
+            if isinstance(node, URIRef) and node.startswith(_HERE):
+                return URIRef(base + node[len(_HERE) :])
+            return node
+
+        for s, p, o in described:
+            graph.add((here(s), p, here(o)))
         return graph
 
     def _remote_counts(self, graph: Graph) -> None:
@@ -378,7 +411,7 @@ class _Linked:
         from kratomkg.querying.safety import check_query
 
         def select(text: str, name: str) -> list[tuple[Node | None, ...]]:
-            return self.source.store.run(check_query(text, name), {}, PAGE_QUERY_TIMEOUT).rows
+            return self.source.store.run(check_query(text, name), {}, self.source.timeout).rows
 
         void = Namespace(_VOID)
         datasets = set(graph.subjects(RDF.type, void.Dataset))
@@ -423,17 +456,23 @@ def _path(request: Request) -> str:
     return path.lstrip("/")
 
 
-def _not_found(request: Request, what: str | None = None) -> Response:
-    """Answer with the helpful 404 page for people, one line of text for everyone else."""
+def _not_found(request: Request, what: str | None = None, *, local: bool = True) -> Response:
+    """Answer with the helpful 404 page for people, one line of text for everyone else.
+
+    The answer depends on ``Accept``, so it says so (``Vary``): a cache must not hand the
+    page to an RDF client, nor the line of text to a browser. ``local`` is whether the
+    viewer and the downloads it links to are served.
+    """
+    vary = {"Vary": "Accept"}
     path = _path(request)
     wanted = negotiate(request.headers.get("accept"), ["text/html", "text/plain"])
     if wanted == "text/html":
         from kratomkg.site.pages import render_not_found
 
-        page = render_not_found(path, root=relative_root(path), endpoint=True)
-        return Response(page, status_code=404, media_type="text/html")
+        page = render_not_found(path, root=relative_root(path), endpoint=True, local=local)
+        return Response(page, status_code=404, media_type="text/html", headers=vary)
     text = f"Not found: {what or '/' + path} is not in this graph.\n"
-    return Response(text, status_code=404, media_type="text/plain")
+    return Response(text, status_code=404, media_type="text/plain", headers=vary)
 
 
 def _absolute(request: Request, path: str) -> str:
@@ -458,6 +497,9 @@ def linked_routes(source: Source) -> list[BaseRoute]:
     """
     state = _Linked(source)
 
+    def not_found(request: Request, what: str | None = None) -> Response:
+        return _not_found(request, what, local=state.local)
+
     async def thing(request: Request, folder: str) -> Response:
         """``/id/NAME`` or ``/ontology/NAME``: the IRI itself, or one of its documents."""
         name: str = request.path_params["name"]
@@ -469,13 +511,13 @@ def linked_routes(source: Source) -> list[BaseRoute]:
     async def see_other(request: Request, path: str) -> Response:
         iri = iri_for_path(path)
         if iri is None:
-            return _not_found(request)
+            return not_found(request)
         try:
             known = iri == ONTOLOGY_IRI or await run_in_threadpool(state.exists, iri)
         except QueryError as exc:
             return _upstream_error(exc)
         if not known:
-            return _not_found(request, f"<{iri}>")
+            return not_found(request, f"<{iri}>")
         wanted = negotiate(request.headers.get("accept"), list(_OFFERS))
         if wanted is None:
             choices = ", ".join(sorted(set(DOCUMENT_FORMATS.values())))
@@ -493,16 +535,14 @@ def linked_routes(source: Source) -> list[BaseRoute]:
     async def document(request: Request, path: str, suffix: str) -> Response:
         iri = iri_for_path(path)
         if iri is None:
-            return _not_found(request)
+            return not_found(request)
         try:
             body = await run_in_threadpool(state.document, iri, suffix)
         except QueryError as exc:
             return _upstream_error(exc)
         if body is None:
-            return _not_found(request, f"<{iri}>")
-        own = document_path(iri, suffix) or ""
-        base = own.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        headers = {"Link": _alternates(base, suffix)}
+            return not_found(request, f"<{iri}>")
+        headers = {"Link": _alternates(iri, suffix)}
         return _document(request, body, CONTENT_TYPES[suffix], headers)
 
     async def resource(request: Request) -> Response:
@@ -543,7 +583,9 @@ def linked_routes(source: Source) -> list[BaseRoute]:
             body = json.dumps(hits, ensure_ascii=False, default=str).encode("utf-8")
             return _document(request, body, "application/json", vary)
         page = await run_in_threadpool(
-            lambda: render_search(graph, q, root="", endpoint=True).encode("utf-8")
+            lambda: render_search(graph, q, root="", endpoint=True, local=state.local).encode(
+                "utf-8"
+            )
         )
         return _document(request, page, CONTENT_TYPES["html"], vary)
 
@@ -553,13 +595,13 @@ def linked_routes(source: Source) -> list[BaseRoute]:
 
     async def viewer(request: Request) -> Response:
         if source.dataset is None:
-            return _not_found(request, "the viewer (it needs the graph in memory)")
+            return not_found(request, "the viewer (it needs the graph in memory)")
         body = await run_in_threadpool(state.viewer, "")
         return _document(request, body, CONTENT_TYPES["html"])
 
     async def downloads_index(request: Request) -> Response:
         if source.dataset is None:
-            return _not_found(request, "the downloads (they need the graph in memory)")
+            return not_found(request, "the downloads (they need the graph in memory)")
         items = "\n".join(f'<li><a href="{name}">{name}</a></li>' for name in DOWNLOADS)
         page = (
             '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -573,7 +615,7 @@ def linked_routes(source: Source) -> list[BaseRoute]:
     async def download(request: Request) -> Response:
         name: str = request.path_params["file"]
         if name not in DOWNLOADS or source.dataset is None:
-            return _not_found(request)
+            return not_found(request)
         body = await run_in_threadpool(state.download, name)
         return _document(request, body, DOWNLOADS[name])
 
@@ -585,9 +627,8 @@ def linked_routes(source: Source) -> list[BaseRoute]:
             headers["Vary"] = "Accept"
             if suffix == "ttl":
                 headers["Content-Location"] = _absolute(request, "void.ttl")
-        endpoint = _absolute(request, "sparql")
         try:
-            graph = await run_in_threadpool(state.void, endpoint)
+            graph = await run_in_threadpool(state.void, _absolute(request, ""))
         except QueryError as exc:
             return _upstream_error(exc)
         body = await run_in_threadpool(_serialize, graph, suffix)
@@ -597,7 +638,7 @@ def linked_routes(source: Source) -> list[BaseRoute]:
         return await void(request, "ttl")
 
     async def elsewhere(request: Request) -> Response:
-        return _not_found(request)
+        return not_found(request)
 
     return [
         Route("/", landing),

@@ -21,7 +21,7 @@ from kratomkg.querying.stores import EndpointStore, MemoryStore, OxigraphStore, 
 
 __all__ = ["Source", "local_source", "remote_source"]
 
-#: How long a page's own query may take on a remote server, in seconds.
+#: How long a page's own query may take when nothing sets a limit, in seconds.
 PAGE_QUERY_TIMEOUT = 30.0
 
 
@@ -37,12 +37,16 @@ class Source:
     dataset: Dataset | None = None
     #: The remote server's query URL, when there is one.
     backend: str | None = None
+    #: How long each query of a page, a search or the dataset description may take, in
+    #: seconds: the server's own query limit, so a slow backend fails a page as it fails a
+    #: query sent to the endpoint.
+    timeout: float = PAGE_QUERY_TIMEOUT
 
     def construct(
         self, text: str, bindings: Mapping[str, Node] | None = None, *, source: str = "<page>"
     ) -> Graph:
         """Run a CONSTRUCT (or DESCRIBE) on the store and return its graph."""
-        result = self.store.run(check_query(text, source), bindings or {}, PAGE_QUERY_TIMEOUT)
+        result = self.store.run(check_query(text, source), bindings or {}, self.timeout)
         return result.graph if result.graph is not None else Graph()
 
     def neighbourhood(self, iri: URIRef) -> Graph:

@@ -1,7 +1,9 @@
 """Write the static linked-data site: one page and two RDF documents per resource.
 
 The site is plain files with relative links only, so the same folder works opened from
-disk, published at a host's root or below a sub-path, and behind the w3id redirects. Every
+disk, published at a host's root or below a sub-path, and behind the w3id redirects (only
+``404.html``, which the host shows at any missing address, links from the site's URL path
+instead). Every
 file is a function of the data alone (deterministic serializers, no dates), so two builds of
 the same sources give the same bytes.
 """
@@ -28,7 +30,7 @@ from kratomkg.loading import union_graph
 from kratomkg.namespaces import ONTOLOGY_IRI
 from kratomkg.querying.stores import FORKS, _die_with_parent
 from kratomkg.site.describe import describe
-from kratomkg.site.htaccess import site_htaccess, w3id_htaccess
+from kratomkg.site.htaccess import site_htaccess, site_root_path, w3id_htaccess
 from kratomkg.site.ontology_docs import ontology_graph, ontology_html
 from kratomkg.site.pages import (
     context_for,
@@ -143,6 +145,20 @@ def _write_some(indexes: Sequence[int]) -> list[str]:
     return write.paths
 
 
+def _prepare_pages(graph: Graph, iris: Sequence[URIRef]) -> None:
+    """Compute, before the fork, what every resource page reads from the page context.
+
+    :class:`~kratomkg.site.pages.SiteContext` builds its claim and risk details (one pass
+    over every claim and risk, with their appraisals) and the kind of each node on first
+    use; done here, every worker inherits them instead of recomputing them for itself.
+    """
+    context = context_for(graph)
+    context.claims  # noqa: B018 - a lazy property: reading it computes it
+    context.risks  # noqa: B018
+    for iri in iris:
+        context.kind(iri)
+
+
 def _write_resources(graph: Graph, rdf: _Serializers, out: Path, iris: list[URIRef]) -> list[str]:
     """Write every resource's documents, on every core where the system can fork.
 
@@ -157,7 +173,7 @@ def _write_resources(graph: Graph, rdf: _Serializers, out: Path, iris: list[URIR
     try:
         if workers < 2 or not FORKS:
             return _write_some(range(len(iris)))
-        context_for(graph)  # the page context is built once, before the fork
+        _prepare_pages(graph, iris)
         shares = [range(k, len(iris), workers) for k in range(workers)]
         forking = multiprocessing.get_context("fork")
         with forking.Pool(workers, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
@@ -209,7 +225,9 @@ def write_site(
     if manifest is not None and "manifest.json" not in names:
         names = sorted([*names, "manifest.json"])
     write.text("index.html", render_index(graph, root="", downloads=names))
-    write.text("404.html", render_not_found("404.html", root=""))
+    # The host serves 404.html at the missing address (``id/x/y``, at any depth), so its
+    # links start from the site's URL path, and it names no path: it cannot know which.
+    write.text("404.html", render_not_found("", root=site_root_path(site_url)))
     # The search page: its script searches search.json; without it, the page says so.
     write.text("search.html", render_search(graph, "", root=""))
     css = package_files("kratomkg.site") / "static" / "site.css"

@@ -15,20 +15,43 @@ from urllib.parse import urlsplit
 
 from kratomkg.site.paths import DOCUMENT_FORMATS
 
-__all__ = ["NEGOTIATED", "SITE_SUFFIXES", "site_htaccess", "w3id_htaccess"]
+__all__ = ["NEGOTIATED", "SITE_SUFFIXES", "site_htaccess", "site_root_path", "w3id_htaccess"]
 
 # The documents the static site holds for every resource; only these are negotiated.
 SITE_SUFFIXES: Final = ("html", "ttl", "jsonld")
 
-# Accept-header pattern -> suffix, in the order tried. HTML comes first, so a browser (which
-# also accepts */*) always gets the page; a client that names no known type gets it too.
+# Accept-header pattern -> suffix, in the order tried. mod_rewrite matches patterns and
+# cannot weigh q-values, so the order stands in for them, chosen to give what
+# ``kratomkg serve`` gives for the headers clients send:
+# - HTML first: a browser names text/html (and */*), and gets the page.
+# - Turtle before JSON-LD: rdflib's default header names both (and RDF/XML, N-Triples, …)
+#   without weights, and the server breaks that tie for Turtle; so does
+#   ``text/turtle, application/ld+json;q=0.1``. text/n3 gets Turtle, which N3 readers read.
+# - JSON-LD for a client that names ld+json (or json) and neither of the above.
+# - Everything else gets the page: ``*/*`` or ``text/*`` alone (as the server, which puts
+#   HTML first among equals), no header, and a client that names only N-Triples or RDF/XML.
+#   The site has no such documents, and no answer it could parse exists; the page, with
+#   its links to the Turtle and JSON-LD documents and the downloads, is the least wrong
+#   answer (a 406 would leave it nothing to follow).
+# What this cannot follow: a weight that reorders the types (``application/ld+json,
+# text/turtle;q=0.5`` gets Turtle, ``text/turtle, text/html;q=0.1`` the page) or rules one
+# out (``q=0``); the server reads those as written.
 NEGOTIATED: Final = (
     (r"text/html|application/xhtml\+xml", "html"),
+    (r"text/turtle|application/x-turtle|text/n3", "ttl"),
     (r"application/ld\+json|application/json", "jsonld"),
-    (r"text/turtle|application/x-turtle|text/n3|text/\*", "ttl"),
 )
 
+# Suffixes that name a document, as the server reads a path: a request ending in one is
+# for that document (served, redirected or not found as it is) and is never negotiated, so
+# ``id/NAME.nt`` does not become ``id/NAME.nt.html``. nt and rdf are the server's formats
+# that the static site does not have: they are not found.
+_DOCUMENT_SUFFIXES: Final = "|".join((*DOCUMENT_FORMATS, "json", "css"))
+
 _NAME: Final = r"([^/]+)"
+# The ontology's own IRI, with or without a final slash, and its version IRIs
+# (``ontology/0.1.0``): all are documented by the ontology's pages.
+_ONTOLOGY: Final = r"^ontology(/[0-9]+(\.[0-9]+)*)?/?$"
 
 
 def _negotiation(target: str) -> list[str]:
@@ -38,13 +61,13 @@ def _negotiation(target: str) -> list[str]:
         lines += [
             f"# {DOCUMENT_FORMATS[suffix]}",
             f'RewriteCond "%{{HTTP_ACCEPT}}" "{accept}" [NC]',
-            f'RewriteRule "^ontology/?$" "{target}ontology/{_ontology_document(suffix)}" [R=303,L]',
+            f'RewriteRule "{_ONTOLOGY}" "{target}ontology/{_ontology_document(suffix)}" [R=303,L]',
             f'RewriteCond "%{{HTTP_ACCEPT}}" "{accept}" [NC]',
             f'RewriteRule "^(id|ontology)/{_NAME}$" "{target}$1/$2.{suffix}" [R=303,L]',
         ]
     lines += [
         "# anything else: the page",
-        f'RewriteRule "^ontology/?$" "{target}ontology/index.html" [R=303,L]',
+        f'RewriteRule "{_ONTOLOGY}" "{target}ontology/index.html" [R=303,L]',
         f'RewriteRule "^(id|ontology)/{_NAME}$" "{target}$1/$2.html" [R=303,L]',
     ]
     return lines
@@ -69,6 +92,17 @@ _VARY: Final = [
 ]
 
 
+def site_root_path(site_url: str) -> str:
+    """Return the URL path the site is published at, from the host's root (``/kratomkg/``).
+
+    The not-found page is served at whatever address was missing, at any depth, so a
+    relative link on it would point nowhere; its links, and the ``ErrorDocument`` naming
+    it, start from this path instead.
+    """
+    root = urlsplit(site_url).path or "/"
+    return root if root.endswith("/") else root + "/"
+
+
 def site_htaccess(site_url: str) -> str:
     """Return ``.htaccess`` for the site's folder on an Apache host (mod_rewrite).
 
@@ -76,8 +110,7 @@ def site_htaccess(site_url: str) -> str:
     ``ontology/NAME`` without a suffix get a 303 to the negotiated document. The
     not-found page needs a path from the host's root, taken from ``site_url``.
     """
-    root = urlsplit(site_url).path or "/"
-    root = root if root.endswith("/") else root + "/"
+    root = site_root_path(site_url)
     lines = [
         "# kratomkg linked-data site: content negotiation for the IRIs of the graph.",
         "# Every rule is relative to the folder this file is in. Behind an Alias, set",
@@ -92,6 +125,8 @@ def site_htaccess(site_url: str) -> str:
         "# A file that exists (a .html, .ttl or .jsonld document) is served as it is.",
         'RewriteCond "%{REQUEST_FILENAME}" -f',
         'RewriteRule "^" "-" [L]',
+        "# A document that does not exist (a .nt, say) is not found as it is.",
+        f'RewriteRule "\\.({_DOCUMENT_SUFFIXES})$" "-" [L]',
         *_negotiation(""),
         "",
     ]
@@ -114,8 +149,9 @@ def w3id_htaccess(site_url: str) -> str:
         *_VARY,
         "",
         "RewriteEngine on",
-        "# A document named with its suffix: the same document on the site.",
-        f'RewriteRule "^(.+)\\.({"|".join(SITE_SUFFIXES)}|json|css)$" "{target}$1.$2" [R=302,L]',
+        "# A document named with its suffix: the same document on the site (which answers",
+        "# 404 for one it does not have, such as .nt).",
+        f'RewriteRule "^(.+)\\.({_DOCUMENT_SUFFIXES})$" "{target}$1.$2" [R=302,L]',
         *_negotiation(target),
         "# Everything else (the landing page, void.ttl, downloads/): the same path.",
         f'RewriteRule "^(.*)$" "{target}$1" [R=302,L]',

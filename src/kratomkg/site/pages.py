@@ -273,9 +273,13 @@ class SiteContext:
         return page if page.endswith("\n") else page + "\n"
 
     def render_resource(
-        self, iri: URIRef, *, root: str = "../", endpoint: bool = False
+        self, iri: URIRef, *, root: str = "../", endpoint: bool = False, local: bool = True
     ) -> str | None:
-        """Return the page of ``iri``, or None when the graph has no triple about it."""
+        """Return the page of ``iri``, or None when the graph has no triple about it.
+
+        ``local`` is whether the viewer is beside the page: a server answering from a remote
+        store has no whole graph to draw it from, so the page does not link to it.
+        """
         if (iri, None, None) not in self.graph or site_path(iri) is None:
             return None
         kind = self.kind(iri)
@@ -283,6 +287,7 @@ class SiteContext:
         values: dict[str, Any] = {
             "root": root,
             "endpoint": endpoint,
+            "local": local,
             "iri": str(iri),
             "curie": node_key(iri),
             "title": self.reader.label(iri),
@@ -321,8 +326,13 @@ class SiteContext:
         root: str = "",
         endpoint: bool = False,
         downloads: Sequence[str] | None = None,
+        local: bool = True,
     ) -> str:
-        """Return the landing page: counts, search, links, every claim and every resource."""
+        """Return the landing page: counts, search, links, every claim and every resource.
+
+        With ``local`` false (a server over a remote store) the viewer and the downloads,
+        which need the whole graph at hand, are not linked.
+        """
         groups: dict[str, list[_Link]] = defaultdict(list)
         for iri in self.resources():
             groups[self.kind(iri)].append(self.link(iri, root))
@@ -338,6 +348,7 @@ class SiteContext:
             "index.html.j2",
             root=root,
             endpoint=endpoint,
+            local=local,
             title="Home",
             counts=[(_KIND_WORDS[k][1], len(groups[k])) for k in KIND_ORDER if groups.get(k)],
             groups=[(k, _KIND_WORDS[k][1], groups[k]) for k in KIND_ORDER if groups.get(k)],
@@ -347,13 +358,16 @@ class SiteContext:
             triples=len(self.graph),
         )
 
-    def render_search(self, q: str, *, root: str = "", endpoint: bool = False) -> str:
+    def render_search(
+        self, q: str, *, root: str = "", endpoint: bool = False, local: bool = True
+    ) -> str:
         """Return the search page with the hits for ``q`` (rendered by the server, no JS)."""
         hits = self.search(q) if q.strip() else []
         return self.render(
             "search.html.j2",
             root=root,
             endpoint=endpoint,
+            local=local,
             title=f"Search: {q}" if q.strip() else "Search",
             q=q,
             hits=hits,
@@ -731,10 +745,13 @@ def resources(graph: Graph) -> list[URIRef]:
 
 
 def render_resource(
-    graph: Graph, iri: URIRef, *, root: str = "../", endpoint: bool = False
+    graph: Graph, iri: URIRef, *, root: str = "../", endpoint: bool = False, local: bool = True
 ) -> str | None:
-    """Return the HTML page of ``iri`` (None when ``graph`` has no triple about it)."""
-    return context_for(graph).render_resource(iri, root=root, endpoint=endpoint)
+    """Return the HTML page of ``iri`` (None when ``graph`` has no triple about it).
+
+    ``local`` false leaves out the link to the viewer, for a server without the whole graph.
+    """
+    return context_for(graph).render_resource(iri, root=root, endpoint=endpoint, local=local)
 
 
 def render_index(
@@ -743,14 +760,23 @@ def render_index(
     root: str = "",
     endpoint: bool = False,
     downloads: Sequence[str] | None = None,
+    local: bool = True,
 ) -> str:
-    """Return the landing page; ``downloads`` names the release files to link, if known."""
-    return context_for(graph).render_index(root=root, endpoint=endpoint, downloads=downloads)
+    """Return the landing page; ``downloads`` names the release files to link, if known.
+
+    ``local`` false leaves out the viewer and the downloads, for a server without the whole
+    graph (it serves neither).
+    """
+    return context_for(graph).render_index(
+        root=root, endpoint=endpoint, downloads=downloads, local=local
+    )
 
 
-def render_search(graph: Graph, q: str, *, root: str = "", endpoint: bool = False) -> str:
+def render_search(
+    graph: Graph, q: str, *, root: str = "", endpoint: bool = False, local: bool = True
+) -> str:
     """Return the search page with the hits for ``q``, rendered without JavaScript."""
-    return context_for(graph).render_search(q, root=root, endpoint=endpoint)
+    return context_for(graph).render_search(q, root=root, endpoint=endpoint, local=local)
 
 
 def search(graph: Graph, q: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -763,10 +789,17 @@ def search_index(graph: Graph) -> list[dict[str, Any]]:
     return context_for(graph).search_index()
 
 
-def render_not_found(path: str, *, root: str = "", endpoint: bool = False) -> str:
+def render_not_found(
+    path: str, *, root: str = "", endpoint: bool = False, local: bool = True
+) -> str:
     """Return the page for a path the site has no document at, with ways on from there."""
     template = _environment().get_template("not_found.html.j2")
     page = template.render(
-        version=__version__, root=root, endpoint=endpoint, title="Not found", path=path
+        version=__version__,
+        root=root,
+        endpoint=endpoint,
+        local=local,
+        title="Not found",
+        path=path,
     )
     return page if page.endswith("\n") else page + "\n"

@@ -8,6 +8,7 @@ identical is what lets one set of w3id redirect rules point at any host.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from rdflib import URIRef
 
 from kratomkg.errors import InputError
 from kratomkg.namespaces import KID, KKG, ONTOLOGY_IRI
+from kratomkg.querying.bindings import _BAD_IRI
 
 __all__ = [
     "DOCUMENT_FORMATS",
@@ -40,13 +42,36 @@ DOCUMENT_FORMATS: Final[dict[str, str]] = {
 
 _SPACES: Final = ((str(KID), "id/"), (str(KKG), "ontology/"))
 
+# A version IRI of the ontology is ``ontology/0.1.0``; no kkg: term starts with a digit, so
+# these names are never terms.
+_VERSION: Final = re.compile(r"\d+(?:\.\d+)*")
+# A percent sign that does not start an escape (``%`` and two hex digits).
+_BARE_PERCENT: Final = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _segment(name: str) -> bool:
+    """Tell whether ``name`` can be the one path segment of an IRI of the graph.
+
+    Besides ``/?#``, refuse what no IRI may hold (the check parameter values get) and a
+    bare ``%``: a server decodes the request path, so a name reaching here from a URL
+    could otherwise carry ``>`` or braces into the SPARQL a page is fetched with.
+    """
+    return (
+        bool(name)
+        and name not in {".", ".."}
+        and not any(c in name for c in "/?#")
+        and not _BAD_IRI.search(name)
+        and not _BARE_PERCENT.search(name)
+    )
+
 
 def site_path(iri: str | URIRef) -> str | None:
     """Return ``id/NAME`` or ``ontology/NAME`` for a dereferenceable IRI, else None.
 
     Only one path segment is accepted after the namespace: a local name with a slash, a
-    query or a fragment has no document of its own. The ontology's own IRI (and its version
-    IRIs) is the documentation's folder, ``ontology/``.
+    query or a fragment has no document of its own. The ontology's own IRI and its version
+    IRIs (``ontology/0.1.0``) are the documentation's folder, ``ontology/``: a version has
+    no page of its own, and the docs describe the version the site was built from.
     """
     text = str(iri)
     if text == str(ONTOLOGY_IRI):
@@ -54,20 +79,30 @@ def site_path(iri: str | URIRef) -> str | None:
     for namespace, folder in _SPACES:
         if text.startswith(namespace):
             name = text[len(namespace) :]
-            if name and not any(c in name for c in "/?#") and name not in {".", ".."}:
-                return folder + name
+            if not _segment(name):
+                return None
+            if folder == "ontology/" and _VERSION.fullmatch(name):
+                return folder
+            return folder + name
     return None
 
 
 def iri_for_path(path: str) -> URIRef | None:
-    """Return the IRI a site path (``id/NAME``, ``ontology/NAME``, ``ontology/``) names."""
+    """Return the IRI a site path (``id/NAME``, ``ontology/NAME``, ``ontology/``) names.
+
+    A version path (``ontology/0.1.0``) names the ontology itself, whose documents are the
+    ones the version IRI is served with.
+    """
     if path in {"ontology", "ontology/"}:
         return ONTOLOGY_IRI
     for namespace, folder in _SPACES:
         if path.startswith(folder):
             name = path[len(folder) :]
-            if name and not any(c in name for c in "/?#") and name not in {".", ".."}:
-                return URIRef(namespace + name)
+            if not _segment(name):
+                return None
+            if folder == "ontology/" and _VERSION.fullmatch(name):
+                return ONTOLOGY_IRI
+            return URIRef(namespace + name)
     return None
 
 

@@ -10,7 +10,8 @@ appearances and the graph's rating of it as a ``ClaimReview``; ontology terms ar
 
 The context is inline (``@vocab`` is schema.org), never the remote schema.org context, so a
 JSON-LD processor expands the markup offline, and :data:`SCHEMA_TERMS` lists every type and
-property the markup may use so a test can prove nothing leaves schema.org.
+property the markup may use (each a term schema.org defines), so a test can check that the
+markup uses no other.
 """
 
 from __future__ import annotations
