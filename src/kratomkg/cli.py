@@ -308,7 +308,9 @@ def build(out_dir: Path, site_url: str | None) -> None:
     from kratomkg.release import build as run_build
 
     result = run_build(out_dir, progress=_progress, site_url=site_url)
-    click.echo(f"kratomkg: wrote {len(result.files)} files to {result.out_dir}/")
+    site = result.manifest.get("site")
+    pages = f" and site/ ({site['files']} files)" if isinstance(site, dict) else ""
+    click.echo(f"kratomkg: wrote {len(result.files)} files{pages} to {result.out_dir}/")
     click.echo(result.report.summary())
 
 

@@ -386,3 +386,37 @@ def test_a_build_in_another_process_writes_the_same_site(site: Path, tmp_path: P
     assert ours == theirs
     differ = [n for n in ours if (site / n).read_bytes() != (again / n).read_bytes()]
     assert differ == []
+
+
+def test_forked_workers_write_the_same_files_as_one_process(
+    graph: Graph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site's resources are split between forked workers; the bytes must not change."""
+    import multiprocessing
+    import threading
+
+    from kratomkg.querying.stores import FORKS
+    from kratomkg.site import build
+
+    if not FORKS:
+        pytest.skip("this system cannot fork")
+    iris = [iri for iri in resources(graph) if iri != ONTOLOGY_IRI][:120]  # two workers
+    rdf = build._Serializers(graph)
+    forks: list[str] = []
+    real = multiprocessing.get_context
+
+    def spy(method: str | None = None) -> object:
+        forks.append(str(method))
+        return real(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", spy)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # as if other threads ran
+    alone = build._write_resources(graph, rdf, tmp_path / "alone", iris)
+    assert forks == []
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    shared = build._write_resources(graph, rdf, tmp_path / "shared", iris)
+    assert forks == ["fork"]
+    assert shared == sorted(alone)
+    assert len(alone) == 3 * len(iris)
+    for path in alone:
+        assert (tmp_path / "shared" / path).read_bytes() == (tmp_path / "alone" / path).read_bytes()

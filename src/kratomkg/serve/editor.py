@@ -4,7 +4,7 @@ The page works three ways: with JavaScript it is YASGUI (syntax highlighting, pr
 completion, a results table), loaded from the vendored copy under ``/static/yasgui/``;
 without JavaScript it is a plain HTML form that sends the query to the same endpoint; and a
 program never sees it at all (it asks ``/sparql`` for results, not for HTML). Nothing is
-fetched from another host: YASGUI's remote helpers (prefix.cc, Linked Open Vocabularies,
+fetched from another host: YASGUI's remote lookups (prefix.cc, Linked Open Vocabularies,
 the endpoint catalogue) are configured off in ``assets/editor.js``, and the page's
 Content-Security-Policy lets it talk to its own origin only, so a share link naming another
 endpoint cannot make the browser send the query elsewhere.

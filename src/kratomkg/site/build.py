@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from importlib.resources import files as package_files
 from pathlib import Path
@@ -165,13 +166,16 @@ def _write_resources(graph: Graph, rdf: _Serializers, out: Path, iris: list[URIR
     The writing is pure CPU over a graph that does not change (the site's thousands of
     files cost more than the rest of the build), and each file is its own, so forked
     workers split the resources and the files are the same bytes whatever the split. A
-    worker dies with the build (PR_SET_PDEATHSIG), so a killed build leaves none behind.
+    worker dies with the build (PR_SET_PDEATHSIG), so a killed build leaves none behind. A
+    process with other threads writes them itself.
     """
     global _JOB
     workers = min(os.cpu_count() or 1, 8, max(1, len(iris) // 50))
     _JOB = (graph, rdf, out, iris)
     try:
-        if workers < 2 or not FORKS:
+        # A fork copies only the forking thread: with other threads alive, a lock one of
+        # them holds (logging's, say) would stay locked in the copy forever.
+        if workers < 2 or not FORKS or threading.active_count() > 1:
             return _write_some(range(len(iris)))
         _prepare_pages(graph, iris)
         shares = [range(k, len(iris), workers) for k in range(workers)]
