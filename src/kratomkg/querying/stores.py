@@ -439,6 +439,19 @@ def _open(ox: Any, path: Path) -> Any:
         raise QueryError(f"{path}: cannot open the Oxigraph store ({exc})") from None
 
 
+def _in_memory(ox: Any, disk: Any) -> Any:
+    """Return an in-memory copy of an on-disk store; the disk handle closes as it is dropped.
+
+    Queries run in a forked worker, and a fork copies only the forking thread: an open
+    on-disk store has RocksDB threads (flush, compaction) that may hold a lock at that
+    moment, which the copy then waits for forever. Reading the quads back from disk is
+    still far faster than parsing and deriving the files again.
+    """
+    memory = ox.Store()
+    memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+    return memory
+
+
 def _filled(ox: Any, path: Path | None, data: bytes, fingerprint: str | None) -> Any:
     store = ox.Store() if path is None else _open(ox, path)
     store.clear()
@@ -524,9 +537,10 @@ class OxigraphStore:
             marker = path / FINGERPRINT_FILE
             fresh = marker.is_file() and marker.read_text(encoding="utf-8").strip() == fingerprint
             if fingerprint and fresh:
-                return cls(_open(ox, path))
+                return cls(_in_memory(ox, _open(ox, path)))
         # Parse before the store opens: nothing the loader leaves behind can pin it open.
-        return cls(_filled(ox, path, _nquads(load()), fingerprint))
+        store = _filled(ox, path, _nquads(load()), fingerprint)
+        return cls(store if path is None else _in_memory(ox, store))
 
     @classmethod
     def from_files(
@@ -555,14 +569,14 @@ class OxigraphStore:
             marker = path / FINGERPRINT_FILE
             fresh = marker.is_file() and marker.read_text(encoding="utf-8").strip() == fingerprint
             if fingerprint and fresh:
-                return cls(_open(ox, path))
+                return cls(_in_memory(ox, _open(ox, path)))
         store = load_store(paths, kb=kb)
         if compare is not None:
             load_file(store, Path(compare), ox.NamedNode(str(GRAPH_PREVIOUS)))
         if path is None:
             return cls(store)
         quads: bytes = store.dump(format=ox.RdfFormat.N_QUADS) or b""
-        return cls(_filled(ox, path, quads, fingerprint))
+        return cls(_in_memory(ox, _filled(ox, path, quads, fingerprint)))
 
     def close(self) -> None:
         """Release the store (an on-disk store is locked while it is open) and its worker."""
