@@ -181,6 +181,15 @@ def cli() -> None:
     help="Run the SPARQL engine's queries on this SPARQL 1.1 endpoint instead of local files.",
 )
 @click.option(
+    "--shapes",
+    "shape_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="SHAPES",
+    help="Validate FILES against these SHACL shapes only: no kratomkg ontology, shapes or "
+    "derived ratings (repeat for several files). With --endpoint, the endpoint's default graph.",
+)
+@click.option(
     "--only-mine",
     is_flag=True,
     help="Report only results about resources your FILES describe (with --with-kb: not the "
@@ -200,10 +209,11 @@ def validate(
     fmt: str,
     engine: str,
     endpoint: str | None,
+    shape_files: tuple[Path, ...],
     only_mine: bool,
     fail_on: str,
 ) -> None:
-    """Validate RDF data against the kratomkg shapes.
+    """Validate RDF data against the kratomkg shapes, or against any SHACL shapes.
 
     With no FILES, checks the shipped knowledge graph. With FILES (Turtle, N-Triples,
     N-Quads, TriG, JSON-LD, RDF/XML), checks exactly those files against the ontology.
@@ -211,7 +221,8 @@ def validate(
     derived triples, as 'kratomkg build' writes them). Exit code 0 when the data conforms,
     1 when it violates the shapes (with --fail-on warning: also on a warning), 2 on bad
     input. Validated without --with-kb, results that name resources of the shipped graph
-    get one hint line on stderr.
+    get one hint line on stderr. With --shapes, FILES are checked against those shapes
+    alone, as any SHACL processor would (--format turtle writes the sh:ValidationReport).
 
     \b
     Examples:
@@ -220,9 +231,21 @@ def validate(
       kratomkg validate claims.ttl --with-kb --format json --fail-on warning
       kratomkg validate big.nt --engine sparql
       kratomkg validate --endpoint http://localhost:7878/query
+      kratomkg validate data.ttl --shapes shapes.ttl --format turtle
     """
     from kratomkg.errors import InputError
     from kratomkg.validation import described_in_user_files, fails, only_results_about
+
+    if shape_files:
+        if with_kb or only_mine:
+            raise click.UsageError(
+                "--shapes validates FILES against those shapes alone: no --with-kb or --only-mine"
+            )
+        report = _validate_with_shapes(files, shape_files, engine, endpoint)
+        click.echo(report.render(fmt), nl=False)
+        if fmt != "text":
+            click.echo(report.summary(), err=True)
+        sys.exit(1 if fails(report, fail_on) else 0)
 
     if only_mine and not files:
         raise InputError(
@@ -272,6 +295,26 @@ def validate(
     if hint is not None:
         click.echo(hint, err=True)
     sys.exit(1 if fails(report, fail_on) else 0)
+
+
+def _validate_with_shapes(
+    files: tuple[Path, ...], shape_files: tuple[Path, ...], engine: str, endpoint: str | None
+) -> Any:
+    """Run ``validate --shapes``: the general SHACL processor, on files or an endpoint."""
+    from kratomkg.shacl.general import validate_shapes
+
+    if endpoint is not None:
+        if files or engine == "pyshacl":
+            raise click.UsageError(
+                "--endpoint validates the endpoint's data: give no FILES and no --engine pyshacl"
+            )
+        from kratomkg.shacl.general import validate_endpoint_with_shapes
+
+        return validate_endpoint_with_shapes(endpoint, shape_files)
+    if not files:
+        raise click.UsageError("--shapes needs the DATA files to validate")
+    resolved = _resolve_engine(engine)
+    return validate_shapes(files, shape_files, engine=resolved)
 
 
 @cli.command()

@@ -89,6 +89,9 @@ class ValidationResult:
     shape_term: Node | None = field(default=None, compare=False, repr=False)
     constraint_term: Node | None = field(default=None, compare=False, repr=False)
     component_term: Node | None = field(default=None, compare=False, repr=False)
+    #: The ``sh:resultSeverity`` IRI when it is not one of SHACL's three (SHACL allows any
+    #: IRI); ``severity`` is then "Violation", so a severity nobody defined still fails.
+    severity_term: Node | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_terms(
@@ -102,6 +105,7 @@ class ValidationResult:
         source_shape: Node | None,
         component: Node,
         source_constraint: Node | None = None,
+        severity_term: Node | None = None,
     ) -> ValidationResult:
         """Build a result from the terms of a SHACL report, both engines alike."""
         return cls(
@@ -118,6 +122,7 @@ class ValidationResult:
             shape_term=source_shape,
             constraint_term=source_constraint,
             component_term=component,
+            severity_term=severity_term,
         )
 
     def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
@@ -140,15 +145,26 @@ class ValidationReport:
     conforms: bool
     results: tuple[ValidationResult, ...] = field(default_factory=tuple)
     engine: str = "pyshacl"
+    #: The shapes graph, when the results name its blank nodes: a complex ``sh:resultPath``
+    #: is a blank-node structure there, which the Turtle report copies so that it stays a
+    #: path (``[ sh:inversePath ex:p ]``) rather than a bare, meaningless label.
+    shapes: Graph | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_results(
-        cls, results: list[ValidationResult], engine: str = "pyshacl"
+        cls,
+        results: list[ValidationResult],
+        engine: str = "pyshacl",
+        shapes: Graph | None = None,
     ) -> ValidationReport:
-        """Build a report; it conforms when no result is a violation."""
-        ordered = tuple(sorted(set(results), key=ValidationResult.sort_key))
+        """Build a report; it conforms when no result is a violation.
+
+        Equal results are all kept: SHACL reports one per violating pair (``sh:lessThan``)
+        or per constraint (two ``sh:class`` values), which can read the same.
+        """
+        ordered = tuple(sorted(results, key=ValidationResult.sort_key))
         conforms = not any(r.severity == "Violation" for r in ordered)
-        return cls(conforms=conforms, results=ordered, engine=engine)
+        return cls(conforms=conforms, results=ordered, engine=engine, shapes=shapes)
 
     @property
     def shacl_conforms(self) -> bool:
@@ -223,7 +239,7 @@ class ValidationReport:
             node = BNode()
             graph.add((report, SH.result, node))
             graph.add((node, RDF.type, SH.ValidationResult))
-            graph.add((node, SH.resultSeverity, SH[r.severity]))
+            graph.add((node, SH.resultSeverity, r.severity_term or SH[r.severity]))
             graph.add((node, SH.focusNode, r.focus_term or _term(r.focus_node)))
             graph.add((node, SH.resultMessage, Literal(r.message)))
             component = r.component_term or URIRef(r.constraint)
@@ -231,6 +247,8 @@ class ValidationReport:
             path = r.path_term or (_term(r.path) if r.path else None)
             if path is not None:
                 graph.add((node, SH.resultPath, path))
+                if isinstance(path, BNode) and self.shapes is not None:
+                    _copy_structure(self.shapes, path, graph)
             shape = r.shape_term or (_term(r.shape) if r.shape else None)
             if shape is not None:
                 graph.add((node, SH.sourceShape, shape))
@@ -253,6 +271,33 @@ class ValidationReport:
     def render(self, fmt: str) -> str:
         """Render in one of :data:`REPORT_FORMATS`."""
         return getattr(self, REPORT_FORMATS[fmt])()  # type: ignore[no-any-return]
+
+
+def _copy_structure(source: Graph, node: Node, target: Graph) -> None:
+    """Copy the SHACL path at ``node``: its list cells and path operators, nothing else.
+
+    A node can carry more than the path (a list cell that is also ``sh:inversePath`` in a
+    malformed shape); the report names the path that was evaluated, read as
+    :func:`kratomkg.shacl.paths.sparql_path` reads it: a list first.
+    """
+    if not isinstance(node, BNode):
+        return
+    if (node, RDF.first, None) in source:
+        for predicate in (RDF.first, RDF.rest):
+            value = source.value(node, predicate)
+            if value is not None:
+                target.add((node, predicate, value))
+                _copy_structure(source, value, target)
+        return
+    for operator, inner in source.predicate_objects(node):
+        if operator in _PATH_OPERATORS:
+            target.add((node, operator, inner))
+            _copy_structure(source, inner, target)
+
+
+_PATH_OPERATORS = frozenset(
+    {SH.inversePath, SH.alternativePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath}
+)
 
 
 def _term(value: str) -> URIRef | BNode:

@@ -182,7 +182,9 @@ def _load_whole(
 def load_file(store: Store, path: Path, graph: Any) -> None:
     """Load one RDF file into ``graph`` of ``store``, with the checks and errors of parse.
 
-    A quad file's own graph names are dropped: everything goes into ``graph``.
+    A quad file's own graph names are dropped: everything goes into ``graph``. Literals
+    keep the lexical form and datatype they are written with
+    (:mod:`kratomkg.shacl.literals`), as SHACL judges them.
     """
     ox = _require_pyoxigraph()
     fmt = format_for(path)
@@ -198,6 +200,10 @@ def load_file(store: Store, path: Path, graph: Any) -> None:
             _load_whole(ox, store, data, fmt, path, base, graph)
     except SyntaxError as exc:
         raise _parse_error(path, fmt, exc, data) from None
+    from kratomkg.shacl.literals import keep_written_forms
+
+    rdf_format = getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt])
+    keep_written_forms(store, data, fmt, rdf_format, base, graph)
 
 
 def derive_store(store: Store) -> int:
@@ -274,4 +280,7 @@ def dataset_to_store(dataset: Any) -> Store:
     store: Store = ox.Store()
     data = dataset.serialize(format="nquads", encoding="utf-8")
     store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+    from kratomkg.shacl.literals import keep_written_forms
+
+    keep_written_forms(store, data, "nquads", ox.RdfFormat.N_QUADS, "", None)
     return store

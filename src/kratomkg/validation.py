@@ -12,7 +12,7 @@ from functools import lru_cache
 from os import PathLike
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from kratomkg import _sparql
 from kratomkg.derivation import derive
@@ -22,7 +22,7 @@ from kratomkg.parse import parse_into, quiet_rdflib_terms
 from kratomkg.report import Severity, ValidationReport, ValidationResult
 from kratomkg.resources import shape_files
 
-__all__ = ["load_shapes", "union_graph", "validate", "validate_files"]
+__all__ = ["load_shapes", "results_of", "union_graph", "validate", "validate_files"]
 
 
 @lru_cache(maxsize=1)
@@ -34,9 +34,11 @@ def load_shapes() -> Graph:
     return shapes
 
 
-def _results(report_graph: Graph) -> list[ValidationResult]:
+def results_of(report_graph: Graph) -> list[ValidationResult]:
+    """Read pySHACL's report graph back into engine-independent results."""
     results: list[ValidationResult] = []
-    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+    # The report's own results only: a nested shape's results hang below them (sh:detail).
+    for node in report_graph.objects(None, SH.result):
         severity_iri = report_graph.value(node, SH.resultSeverity)
         severity: Severity = "Violation"
         if severity_iri == SH.Warning:
@@ -57,6 +59,9 @@ def _results(report_graph: Graph) -> list[ValidationResult]:
                 source_shape=report_graph.value(node, SH.sourceShape),
                 component=report_graph.value(node, SH.sourceConstraintComponent) or URIRef(""),
                 source_constraint=report_graph.value(node, SH.sourceConstraint),
+                severity_term=severity_iri
+                if severity_iri not in (SH.Violation, SH.Warning, SH.Info)
+                else None,
             )
         )
     return results
@@ -87,7 +92,7 @@ def validate(dataset: Dataset | None = None) -> ValidationReport:
         # pySHACL returns its refusal (say, a SPARQL constraint it may not run) instead of a
         # report; checking nothing must never read as "conforms".
         raise InputError("shapes", f"pySHACL could not validate with these shapes: {report_graph}")
-    report = ValidationReport.from_results(_results(report_graph))
+    report = ValidationReport.from_results(results_of(report_graph))
     if not conforms and report.conforms:  # pragma: no cover - engine disagreement guard
         raise RuntimeError("pySHACL reported non-conformance without a violation result")
     return report
