@@ -28,6 +28,7 @@ from rdflib.term import Node
 
 from kratomkg.errors import KratomKGError
 from kratomkg.report import Severity
+from kratomkg.shacl.decorrelate import decorrelate
 from kratomkg.shacl.literals import AS_WRITTEN, sparql_value
 from kratomkg.shacl.paths import PathError, sparql_path
 from kratomkg.shacl.prebinding import PreBindingError, check_query, joinable, split_query
@@ -958,7 +959,7 @@ class _TopLevel:
                 projection += keep
             query = (
                 f"{prologue}{parts.prologue}SELECT{projection} WHERE {{ {focus('?this')} "
-                f"{parts.body} }}{parts.tail}"
+                f"{decorrelate(parts.body)} }}{parts.tail}"
             )
             self.add(query, fields)
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -362,6 +363,15 @@ def validate_endpoint(
     return run(endpoint_executor(url, opener, timeout), compiled_for_endpoint(), threads=threads)
 
 
+def _form(query: str) -> bytes:
+    """Encode a query as an HTML form, the POST every SPARQL 1.1 server reads.
+
+    A direct POST (``application/sparql-query``) is in the protocol too, but Virtuoso 7.2
+    never answers one.
+    """
+    return urllib.parse.urlencode({"query": query}).encode("ascii")
+
+
 def endpoint_executor(url: str, opener: Any, timeout: float) -> Executor:
     """Run queries on a SPARQL 1.1 endpoint (POST, JSON results), pre-bound terms as text."""
     from kratomkg.querying.stores import http_call, read_sparql_json
@@ -376,9 +386,9 @@ def endpoint_executor(url: str, opener: Any, timeout: float) -> Executor:
             query = substitute(query, {n: t.sparql() for n, t in bindings.items()})
         request = urllib.request.Request(  # noqa: S310 - scheme checked by the caller
             url,
-            data=query.encode("utf-8"),
+            data=_form(query),
             headers={
-                "Content-Type": "application/sparql-query; charset=utf-8",
+                "Content-Type": "application/x-www-form-urlencoded",
                 "Accept": "application/sparql-results+json",
             },
             method="POST",
@@ -410,9 +420,9 @@ def _require_kratomkg_data(url: str, opener: Any, timeout: float) -> None:
 
     request = urllib.request.Request(  # noqa: S310 - scheme checked by the caller
         url,
-        data=_HOLDS_KRATOMKG.encode("utf-8"),
+        data=_form(_HOLDS_KRATOMKG),
         headers={
-            "Content-Type": "application/sparql-query; charset=utf-8",
+            "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/sparql-results+json",
         },
         method="POST",

@@ -27,6 +27,8 @@ from rdflib import Literal as RdfLiteral
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from kratomkg.parse import quiet_rdflib_terms
+
 if TYPE_CHECKING:
     from pyoxigraph import Store
 
@@ -46,12 +48,21 @@ AS_WRITTEN = "urn:kratomkg:shacl:as-written:"
 ILL_FORMED = "urn:kratomkg:shacl:ill-formed:"
 _XSD = str(XSD)
 _XSD_STRING = str(XSD.string)
+_XSD_INTEGER = str(XSD.integer)
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
 
-# Lexical spaces rdflib does not check (it answers "unknown" for them).
+# Lexical forms checked here first: rdflib does not check the first ones (it answers
+# "unknown"), and it reads the others with Python's lenient ISO parser, which takes a bare
+# date as an xsd:dateTime.
+_ZONE = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
 _LEXICAL: dict[str, re.Pattern[str]] = {
-    str(XSD.gYear): re.compile(r"-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?"),
-    str(XSD.gYearMonth): re.compile(r"-?[0-9]{4,}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?"),
-    str(XSD.date): re.compile(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}(Z|[+-][0-9]{2}:[0-9]{2})?"),
+    str(XSD.gYear): re.compile(r"-?[0-9]{4,}" + _ZONE),
+    str(XSD.gYearMonth): re.compile(r"-?[0-9]{4,}-[0-9]{2}" + _ZONE),
+    str(XSD.date): re.compile(r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}" + _ZONE),
+    str(XSD.dateTime): re.compile(
+        r"-?[0-9]{4,}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?" + _ZONE
+    ),
+    str(XSD.time): re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?" + _ZONE),
 }
 
 
@@ -68,10 +79,10 @@ def _scratch() -> Any:
 
 def ill_formed(lexical: str, datatype: str) -> bool:
     """Whether ``lexical`` is outside the lexical space of the XSD ``datatype``."""
-    verdict = RdfLiteral(lexical, datatype=URIRef(datatype)).ill_typed
-    if verdict is None and datatype in _LEXICAL:
-        return _LEXICAL[datatype].fullmatch(lexical) is None
-    return bool(verdict)
+    if datatype in _LEXICAL and _LEXICAL[datatype].fullmatch(lexical) is None:
+        return True
+    with quiet_rdflib_terms():
+        return bool(RdfLiteral(lexical, datatype=URIRef(datatype)).ill_typed)
 
 
 @lru_cache(maxsize=65536)
@@ -79,6 +90,8 @@ def _stored_datatype(lexical: str, datatype: str) -> str | None:
     """Return the datatype to store ``"lexical"^^datatype`` under (None: kept as is)."""
     if not datatype.startswith(_XSD) or datatype == _XSD_STRING:
         return None
+    if datatype == _XSD_INTEGER and _CANONICAL_INTEGER.fullmatch(lexical):
+        return None  # the common case, answered without asking the store
     if ill_formed(lexical, datatype):
         return ILL_FORMED + datatype
     ox = _ox()
@@ -142,23 +155,69 @@ def sparql_value(variable: str) -> str:
 
 # --- loading ----------------------------------------------------------------------------------
 
-_NT_TYPED = re.compile(
-    rb'"((?:[^"\\\n]|\\.)*)"\^\^<(http://www\.w3\.org/2001/XMLSchema#[A-Za-z]+)>'
+
+_TTL_PREFIX = re.compile(
+    rb"@?prefix\s+([A-Za-z][\w.-]*)?:\s*<http://www\.w3\.org/2001/XMLSchema#>", re.I
 )
+_DATATYPE_TAG = re.compile(rb"\^\^(?:<([^>]*)>|([A-Za-z][\w.-]*)?:([A-Za-z]+))")
+# Number-like tokens after a separator (cheap to find), each then read as Turtle's INTEGER,
+# DECIMAL or DOUBLE ("12." is 12 then ".").
+_TTL_TOKEN = re.compile(rb"[\s,;(\[]([+-]?[0-9][0-9.eE+-]*)")
+_TTL_NUMBER = re.compile(
+    rb"[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|(?:[0-9]*\.[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+)
+_XSD_BYTES = b"http://www.w3.org/2001/XMLSchema#"
+
+
+def _number_datatype(token: bytes) -> str:
+    if b"e" in token or b"E" in token:
+        return str(XSD.double)
+    return str(XSD.decimal) if b"." in token else str(XSD.integer)
+
+
+def _changes(lexical: bytes, datatype: str) -> bool:
+    if b"\\" in lexical:
+        return True  # an escape: only a parser knows the lexical form
+    return _stored_datatype(lexical.decode("utf-8", "replace"), datatype) is not None
 
 
 def _may_change(data: bytes, fmt: str) -> bool:
     """Whether any literal of ``data`` may be stored differently from how it is written.
 
     N-Triples and N-Quads write every typed literal in full, so one scan of the bytes finds
-    them all, and a file whose literals all keep their form loads with no further work.
+    them all. Turtle and TriG are scanned for typed literals and bare numbers, digits in
+    strings and comments included: a false alarm costs a second parse, never a wrong
+    answer. Other formats are always parsed again.
     """
-    if fmt not in ("nt", "nquads"):
+    if fmt not in ("nt", "nquads", "turtle", "trig"):
         return True
-    for lexical, datatype in set(_NT_TYPED.findall(data)):
-        if b"\\" in lexical:
+    if b"'^^" in data:
+        return True  # a typed literal in a single-quoted string: left to the parser
+    xsd_prefixes = {m.group(1) or b"" for m in _TTL_PREFIX.finditer(data)}
+    typed: set[tuple[bytes, bytes]] = set()
+    # Anchored on "^^", the rare token: the lexical form runs back to the opening quote.
+    for match in _DATATYPE_TAG.finditer(data):
+        end = match.start() - 1
+        if end < 0 or data[end : end + 1] != b'"':
             return True
-        if _stored_datatype(lexical.decode("utf-8"), datatype.decode("ascii")) is not None:
+        start = data.rfind(b'"', 0, end)
+        iri, prefix, local = match.groups()
+        if iri:
+            datatype = iri
+        elif (prefix or b"") in xsd_prefixes:
+            datatype = _XSD_BYTES + local
+        else:
+            return True  # a prefix this scan cannot resolve
+        if start < 0 or data[start - 2 : start + 1] == b'"""' or data[start - 1 : start] == b"\\":
+            return True  # a long string, or an escaped quote: only a parser knows
+        typed.add((data[start + 1 : end], datatype))
+    if any(_changes(lex, dt.decode("utf-8", "replace")) for lex, dt in typed):
+        return True
+    if fmt in ("nt", "nquads"):
+        return False  # every other literal there is a plain or language-tagged string
+    for token in set(_TTL_TOKEN.findall(data)):
+        number = _TTL_NUMBER.match(token)
+        if number is not None and _changes(number.group(0), _number_datatype(number.group(0))):
             return True
     return False
 

@@ -1,0 +1,182 @@
+"""Validating the shipped release: embedded SPARQL engine vs an Oxigraph server vs Virtuoso.
+
+The built release's ``kratomkg.nt`` (data, ontology, derived triples) is loaded once into
+each place: an in-memory Oxigraph store through ``load_store`` (the embedded engine), an
+``oxigraph serve`` on loopback, and a throw-away Virtuoso 7 (Debian's virtuoso-opensource)
+on loopback, each server with the release as the default graph of the URL it is given.
+Only validation is timed (median of several runs, loading excluded), with the same number
+of threads everywhere; ratios are against the embedded engine in the same run.
+
+Virtuoso 7.2 never answers ``validate_endpoint``'s POST (``application/sparql-query``), so
+the benchmark tries it once with a short time limit and then times the same compiled queries
+sent as an HTML form (``query=...``). Each row also says whether the results equal the
+embedded engine's, as (focus, path, component, severity).
+
+Usage: python benchmarks/endpoint_validate.py [--runs 5] [--nt dist/kratomkg.nt]
+       [--out benchmarks/results/endpoint_validate.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.query_support import oxigraph_server  # noqa: E402
+from tests.virtuoso import FormExecutor, virtuoso_server  # noqa: E402
+
+from kratomkg.errors import QueryError  # noqa: E402
+from kratomkg.report import ValidationReport  # noqa: E402
+from kratomkg.shacl import validate_endpoint, validate_store  # noqa: E402
+from kratomkg.shacl.engine import compiled_for_endpoint, run  # noqa: E402
+from kratomkg.store_loading import load_store  # noqa: E402
+
+GRAPH = "urn:kratomkg:benchmark:release"
+THREADS = 2
+
+Key = set[tuple[str, str | None, str, str]]
+
+
+def _key(report: ValidationReport) -> Key:
+    return {(r.focus_node, r.path, r.constraint, r.severity) for r in report.results}
+
+
+def _median(job: Callable[[], ValidationReport], runs: int) -> tuple[float, ValidationReport]:
+    report = job()  # warm-up: caches, the server's first plans
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        report = job()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), report
+
+
+def _release(nt: Path | None, folder: Path) -> Path:
+    if nt is not None:
+        return nt
+    from kratomkg import build
+
+    build(folder / "dist")
+    return folder / "dist" / "kratomkg.nt"
+
+
+def _put(base: str, path: Path) -> None:
+    target = urllib.parse.urlencode({"graph": GRAPH})
+    request = urllib.request.Request(  # noqa: S310 - a local server
+        f"{base}/store?{target}",
+        data=path.read_bytes(),
+        headers={"Content-Type": "application/n-triples"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
+        assert response.status in (200, 201, 204)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--nt", type=Path, help="a built kratomkg.nt (default: build one)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results" / "endpoint_validate.md"
+    )
+    args = parser.parse_args()
+    constraints = compiled_for_endpoint()
+    rows: list[tuple[str, float, int, str]] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        nt = _release(args.nt, folder)
+        triples = sum(1 for line in nt.open(encoding="utf-8") if line.strip())
+
+        store = load_store()
+        embedded_s, reference = _median(lambda: validate_store(store, threads=THREADS), args.runs)
+        rows.append(
+            (
+                "embedded (validate_store, in-memory Oxigraph)",
+                embedded_s,
+                len(reference.results),
+                "-",
+            )
+        )
+        expected = _key(reference)
+
+        def verdict(report: ValidationReport) -> str:
+            found = _key(report)
+            if found == expected:
+                return "yes"
+            return f"no: {len(found - expected)} extra, {len(expected - found)} missing"
+
+        with oxigraph_server(folder / "oxigraph") as base:
+            _put(base, nt)
+            url = f"{base}/query?{urllib.parse.urlencode({'default-graph-uri': GRAPH})}"
+            seconds, report = _median(lambda: validate_endpoint(url, threads=THREADS), args.runs)
+            rows.append(
+                (
+                    "Oxigraph server (validate_endpoint)",
+                    seconds,
+                    len(report.results),
+                    verdict(report),
+                )
+            )
+
+        with virtuoso_server(folder / "virtuoso") as server:
+            server.load(nt, GRAPH)
+            url = server.sparql_url([GRAPH])
+            start = time.perf_counter()
+            try:
+                validate_endpoint(url, timeout=10, threads=THREADS)
+                notes.append("validate_endpoint on Virtuoso answered.")
+            except QueryError as exc:
+                waited = time.perf_counter() - start
+                notes.append(
+                    f"validate_endpoint on Virtuoso: {exc} (gave up after {waited:.0f} s)."
+                )
+            executor = FormExecutor(url)
+            seconds, report = _median(
+                lambda: run(executor, constraints, threads=THREADS), args.runs
+            )
+            rows.append(
+                (
+                    "Virtuoso (same queries as a form POST)",
+                    seconds,
+                    len(report.results),
+                    verdict(report),
+                )
+            )
+            if executor.errors:
+                notes.append(f"Virtuoso refused {len(executor.errors)} of the compiled queries:")
+                notes += [
+                    f"  - {e.splitlines()[0][:160]}" for e in sorted(set(executor.errors.values()))
+                ]
+
+    lines = [
+        "# Endpoint validation: embedded engine vs Oxigraph server vs Virtuoso",
+        "",
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{THREADS} threads. Release: {triples} triples, {len(constraints)} compiled constraints.",
+        f"Median of {args.runs} runs after one warm-up; loading excluded.",
+        "Regenerate: `python benchmarks/endpoint_validate.py`.",
+        "",
+        "| engine | validate (s) | vs embedded | results | same results as embedded |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, seconds, count, same in rows:
+        lines.append(f"| {name} | {seconds:.3f} | {seconds / embedded_s:.1f}x | {count} | {same} |")
+    lines += ["", *notes, ""]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
