@@ -806,7 +806,6 @@ class _TopLevel:
             "source_shape": shape,
             "value_is_focus": not is_property,
         }
-        value = "?value" if is_property else "?this"
         values = f"?this {c.path(shape)} ?value ." if is_property else ""
         parts = c.parts(shape, "?this", stack, nested=False)
         head = focus("?this")
@@ -904,7 +903,6 @@ class _TopLevel:
                 self.emit(prop, inner, stack, f"{keep} {outer}")
             else:
                 self.emit(prop, focus, stack, keep)
-        del value
 
     def emit_sparql(
         self,

@@ -40,7 +40,6 @@ __all__ = [
     "files_to_store",
     "graph_to_store",
     "keep_written_forms",
-    "sparql_datatype",
     "sparql_value",
 ]
 
@@ -128,16 +127,6 @@ def decode(lexical: str, datatype: str) -> str:
     if datatype.startswith(ILL_FORMED):
         return datatype[len(ILL_FORMED) :]
     return datatype
-
-
-def sparql_datatype(variable: str) -> str:
-    """Return a SPARQL expression for the source datatype of the literal in ``variable``."""
-    text = f"STR(DATATYPE({variable}))"
-    return (
-        f'IF(STRSTARTS({text}, "{AS_WRITTEN}"), IRI(STRAFTER({text}, "{AS_WRITTEN}")), '
-        f'IF(STRSTARTS({text}, "{ILL_FORMED}"), IRI(STRAFTER({text}, "{ILL_FORMED}")), '
-        f"DATATYPE({variable})))"
-    )
 
 
 def sparql_value(variable: str) -> str:
@@ -284,11 +273,6 @@ def _ox_term(node: Node) -> Any:
         datatype = str(node.datatype) if node.datatype else _XSD_STRING
         return encode(ox.Literal(str(node), datatype=ox.NamedNode(datatype)))
     raise TypeError(f"not an RDF term: {node!r}")
-
-
-def ox_term(node: Node) -> Any:
-    """Return the Oxigraph term for an rdflib term, literals as the store holds them."""
-    return _ox_term(node)
 
 
 def _quads(graph: Graph) -> Iterator[Any]:
