@@ -7,10 +7,9 @@ on loopback, each server with the release as the default graph of the URL it is 
 Only validation is timed (median of several runs, loading excluded), with the same number
 of threads everywhere; ratios are against the embedded engine in the same run.
 
-Virtuoso 7.2 never answers ``validate_endpoint``'s POST (``application/sparql-query``), so
-the benchmark tries it once with a short time limit and then times the same compiled queries
-sent as an HTML form (``query=...``). Each row also says whether the results equal the
-embedded engine's, as (focus, path, component, severity).
+The servers get the portable queries (``compile_shapes(portable=True)``, the subclasses
+looked up first; the lookup is part of each timed run). Each row also says whether the
+results equal the embedded engine's, as (focus, path, component, severity).
 
 Usage: python benchmarks/endpoint_validate.py [--runs 5] [--nt dist/kratomkg.nt]
        [--out benchmarks/results/endpoint_validate.md]
@@ -38,7 +37,7 @@ from tests.virtuoso import FormExecutor, virtuoso_server  # noqa: E402
 from kratomkg.errors import QueryError  # noqa: E402
 from kratomkg.report import ValidationReport  # noqa: E402
 from kratomkg.shacl import validate_endpoint, validate_store  # noqa: E402
-from kratomkg.shacl.engine import compiled_for_endpoint, run  # noqa: E402
+from kratomkg.shacl.engine import endpoint_constraints  # noqa: E402
 from kratomkg.store_loading import load_store  # noqa: E402
 
 GRAPH = "urn:kratomkg:benchmark:release"
@@ -90,7 +89,6 @@ def main() -> None:
         "--out", type=Path, default=ROOT / "benchmarks" / "results" / "endpoint_validate.md"
     )
     args = parser.parse_args()
-    constraints = compiled_for_endpoint()
     rows: list[tuple[str, float, int, str]] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory() as temporary:
@@ -132,32 +130,22 @@ def main() -> None:
         with virtuoso_server(folder / "virtuoso") as server:
             server.load(nt, GRAPH)
             url = server.sparql_url([GRAPH])
-            start = time.perf_counter()
-            try:
-                validate_endpoint(url, timeout=10, threads=THREADS)
-                notes.append("validate_endpoint on Virtuoso answered.")
-            except QueryError as exc:
-                waited = time.perf_counter() - start
-                notes.append(
-                    f"validate_endpoint on Virtuoso: {exc} (gave up after {waited:.0f} s)."
-                )
             executor = FormExecutor(url)
-            seconds, report = _median(
-                lambda: run(executor, constraints, threads=THREADS), args.runs
-            )
-            rows.append(
-                (
-                    "Virtuoso (same queries as a form POST)",
-                    seconds,
-                    len(report.results),
-                    verdict(report),
+            constraints = endpoint_constraints(executor)
+            try:
+                seconds, report = _median(
+                    lambda: validate_endpoint(url, threads=THREADS), args.runs
                 )
-            )
-            if executor.errors:
-                notes.append(f"Virtuoso refused {len(executor.errors)} of the compiled queries:")
-                notes += [
-                    f"  - {e.splitlines()[0][:160]}" for e in sorted(set(executor.errors.values()))
-                ]
+                rows.append(
+                    (
+                        "Virtuoso 7 (validate_endpoint)",
+                        seconds,
+                        len(report.results),
+                        verdict(report),
+                    )
+                )
+            except QueryError as exc:
+                notes.append(f"validate_endpoint on Virtuoso failed: {exc}")
 
     lines = [
         "# Endpoint validation: embedded engine vs Oxigraph server vs Virtuoso",

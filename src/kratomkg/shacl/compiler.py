@@ -6,7 +6,8 @@ constraints on value nodes, ``?value``. The value-node tests of one shape share 
 A shape used inside another (``sh:node``, ``sh:not``, ``sh:and``, ``sh:or``, ``sh:xone``,
 ``sh:qualifiedValueShape``, ``sh:property``) becomes a nested condition: ``EXISTS`` over the
 union of its own violation patterns, so the whole of SHACL Core for non-recursive shapes is
-plain SPARQL 1.1 that runs unchanged on Oxigraph or any remote endpoint.
+plain SPARQL 1.1. For remote endpoints a ``portable`` form avoids the constructs Virtuoso 7
+answers wrongly (see :func:`compile_shapes`); the W3C suite runs in both forms.
 
 SHACL-SPARQL constraints and SPARQL-based constraint components are compiled with their
 pre-bound variables (:mod:`kratomkg.shacl.prebinding`): joined into the query when that is
@@ -18,7 +19,7 @@ exact, else run once per focus node. A feature the compiler cannot translate fai
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -33,7 +34,7 @@ from kratomkg.shacl.literals import AS_WRITTEN, sparql_value
 from kratomkg.shacl.paths import PathError, sparql_path
 from kratomkg.shacl.prebinding import PreBindingError, check_query, joinable, split_query
 
-__all__ = ["CompiledConstraint", "UnsupportedShapeError", "compile_shapes"]
+__all__ = ["CompiledConstraint", "UnsupportedShapeError", "compile_shapes", "named_classes"]
 
 _TYPE = f"<{RDF.type}>"
 _SUBCLASS = f"<{RDFS.subClassOf}>"
@@ -173,6 +174,10 @@ class _Part:
     constraint: Node | None = None
     severity: Node | None = None
     keep: str | None = None  # a variable that tells results apart (one per pair)
+    #: An expression equal to ``EXISTS { pattern }`` when the pattern holds no triple
+    #: pattern: a nested condition uses it directly (Virtuoso reads an EXISTS over a group
+    #: of filters alone as always true).
+    expression: str | None = None
 
 
 @dataclass
@@ -193,6 +198,8 @@ class _Compiler:
     shapes: Graph
     encoded: bool
     default_prefixes: Mapping[str, str]
+    portable: bool = False
+    subclasses: Mapping[Node, tuple[Node, ...]] | None = None
     counter: Iterator[int] = field(default_factory=itertools.count)
     components: list[tuple[Node, list[tuple[URIRef, bool]]]] = field(default_factory=list)
 
@@ -274,6 +281,50 @@ class _Compiler:
     def value(self, value: str) -> str:
         return sparql_value(value) if self.encoded else value
 
+    def instance_of(self, shape: Node, var: str, cls: Node) -> str:
+        """Write a group pattern that matches where ``var`` is a SHACL instance of ``cls``."""
+        constant = self.term(shape, cls)
+        if not self.portable:
+            return f"{var} {_TYPE}/{_SUBCLASS}* {constant} ."
+        kind = self.fresh("type")
+        known = None if self.subclasses is None else self.subclasses.get(cls)
+        if known is None or not all(isinstance(k, URIRef) for k in known):
+            # Virtuoso evaluates a transitive path bound from outside for one row only;
+            # without the subclasses (or with a blank one) this is the best it is given.
+            return f"{var} {_TYPE} {kind} . {kind} {_SUBCLASS}* {constant} ."
+        members = ", ".join(f"<{k}>" for k in sorted({*known, cls}, key=str))
+        return f"{var} {_TYPE} {kind} . FILTER ({kind} IN ({members}))"
+
+    def same(self, shape: Node, var: str, node: Node) -> str:
+        """``sameTerm(var, node)`` for a constant ``node``, in a form every store answers.
+
+        Virtuoso 7 answers ``sameTerm`` of a variable and a constant wrongly (false for
+        equal terms, in a filter); the portable form compares kind, lexical form,
+        datatype and language instead, which for one term and one constant is the same.
+        """
+        constant = self.term(shape, node)
+        if not self.portable:
+            return f"sameTerm({var}, {constant})"
+        if isinstance(node, URIRef):
+            return f"(isIRI({var}) && {var} = {constant})"
+        if not isinstance(node, Literal):  # pragma: no cover - term() refuses blank nodes
+            raise UnsupportedShapeError(shape, f"{node.n3()} used as a constant")
+        lexical = _string(str(node))
+        if node.language:
+            language = _string(node.language.lower())
+            return (
+                f"(isLiteral({var}) && LCASE(LANG({var})) = {language} && STR({var}) = {lexical})"
+            )
+        datatype = str(node.datatype or XSD.string)
+        if self.encoded:
+            from kratomkg.shacl.literals import _stored_datatype
+
+            datatype = _stored_datatype(str(node), datatype) or datatype
+        return (
+            f'(isLiteral({var}) && LANG({var}) = "" '
+            f"&& sameTerm(DATATYPE({var}), <{datatype}>) && STR({var}) = {lexical})"
+        )
+
     # --- the value nodes --------------------------------------------------------------------
 
     def value_nodes(self, shape: Node, focus: str, value: str | None) -> tuple[str, str]:
@@ -291,10 +342,14 @@ class _Compiler:
             raise UnsupportedShapeError(shape, "recursive shapes are not compiled")
         if self.boolean(shape, SH.deactivated):
             return "false"
-        patterns = [p.pattern for p in self.parts(shape, node, (*stack, shape), nested=True)]
-        if not patterns:
+        parts = self.parts(shape, node, (*stack, shape), nested=True)
+        tests = [p.expression for p in parts if p.expression is not None]
+        patterns = [p.pattern for p in parts if p.expression is None]
+        if patterns:
+            tests.append("EXISTS { " + " UNION ".join(f"{{ {p} }}" for p in patterns) + " }")
+        if not tests:
             return "false"
-        return "EXISTS { " + " UNION ".join(f"{{ {p} }}" for p in patterns) + " }"
+        return tests[0] if len(tests) == 1 else " || ".join(f"({t})" for t in tests)
 
     def parts(
         self, shape: Node, focus: str, stack: tuple[Node, ...], *, nested: bool
@@ -310,6 +365,7 @@ class _Compiler:
 
         def test(component: str, condition: str, setup: str = "", message: str = "") -> None:
             pattern = f"{values} {setup} FILTER ({condition})"
+            alone = not values and not setup  # a filter alone: EXISTS is COALESCE(…, false)
             parts.append(
                 _Part(
                     _component(component),
@@ -318,11 +374,16 @@ class _Compiler:
                     condition=condition,
                     setup=setup,
                     message=message or None,
+                    expression=f"COALESCE({condition}, false)" if alone else None,
                 )
             )
 
         g = self.shapes
         for cls in sorted(g.objects(shape, SH["class"]), key=_name):
+            if nested or self.portable:
+                test("Class", f"NOT EXISTS {{ {self.instance_of(shape, value, cls)} }}")
+                continue
+            # Joined as an OPTIONAL, the class test shares the one pass over the values.
             constant = self.term(shape, cls)
             ok = self.fresh("classOk")
             klass = self.fresh("class")
@@ -330,10 +391,7 @@ class _Compiler:
                 f"OPTIONAL {{ {value} {_TYPE} {klass} . {klass} {_SUBCLASS}* {constant} . "
                 f"BIND (true AS {ok}) }}"
             )
-            if nested:
-                test("Class", f"NOT EXISTS {{ {value} {_TYPE}/{_SUBCLASS}* {constant} }}")
-            else:
-                test("Class", f"!BOUND({ok})", setup)
+            test("Class", f"!BOUND({ok})", setup)
         datatype = self.one(shape, SH.datatype)
         if datatype is not None:
             if not isinstance(datatype, URIRef):
@@ -372,9 +430,7 @@ class _Compiler:
             test("LanguageIn", f"!(isLiteral({value}) && ({' || '.join(tags) or 'false'}))")
         allowed = self.one(shape, SH["in"])
         if allowed is not None:
-            same = [
-                f"sameTerm({value}, {self.term(shape, m)})" for m in self.members(shape, allowed)
-            ]
+            same = [self.same(shape, value, m) for m in self.members(shape, allowed)]
             test("In", f"!({' || '.join(same) or 'false'})")
         for member in sorted(g.objects(shape, SH.node), key=_name):
             test("Node", self.violates(member, value, stack))
@@ -416,10 +472,10 @@ class _Compiler:
         if has_value is not None:
             constant = self.term(shape, has_value)
             if is_property:
-                missing = f"FILTER NOT EXISTS {{ {focus} {self.path(shape)} {constant} }}"
+                absent = f"NOT EXISTS {{ {focus} {self.path(shape)} {constant} }}"
             else:
-                missing = f"FILTER (!sameTerm({focus}, {constant}))"
-            parts.append(_Part(_component("HasValue"), missing))
+                absent = f"!{self.same(shape, focus, has_value)}"
+            parts.append(_Part(_component("HasValue"), f"FILTER ({absent})", expression=absent))
         if self.boolean(shape, SH.closed):
             parts.append(self.closed(shape, value, values))
         if is_property:
@@ -444,7 +500,9 @@ class _Compiler:
                 if prop in stack:
                     raise UnsupportedShapeError(prop, "recursive shapes are not compiled")
                 for part in self.parts(prop, value, (*stack, prop), nested=True):
-                    parts.append(_Part(part.component, f"{values} {part.pattern}"))
+                    alone = None if values else part.expression
+                    joined = f"{values} {part.pattern}"
+                    parts.append(_Part(part.component, joined, expression=alone))
         for sparql in self.sparql_constraints(shape):
             parts.extend(self.sparql_nested(shape, sparql, focus, value, values) if nested else [])
         return parts
@@ -529,28 +587,32 @@ class _Compiler:
             parts.append(
                 _Part(
                     _component(component),
-                    nested,
+                    f"FILTER ({nested})",
                     count=(f"{operator} {bound}", condition, x),
+                    expression=nested,
                 )
             )
         return parts
 
     def nested_count(self, focus: str, path: str, operator: str, bound: int, qualifies: str) -> str:
-        """Count distinct values without a sub-SELECT: ``bound`` (+1) values pairwise apart."""
+        """Count distinct values without a sub-SELECT: ``bound`` (+1) values pairwise apart.
+
+        The answer is an expression (an ``EXISTS``), true where the count fails.
+        """
         needed = bound if operator == "<" else bound + 1
         if needed > _MAX_NESTED_COUNT:
             raise UnsupportedShapeError(
                 URIRef(""), f"a nested count above {_MAX_NESTED_COUNT} is not compiled"
             )
         if needed == 0:
-            return "FILTER (false)" if operator == "<" else ""
+            return "false"
         names = [self.fresh("n") for _ in range(needed)]
         patterns = " ".join(f"{focus} {path} {n} ." for n in names)
         apart = [f"!sameTerm({a}, {b})" for a, b in itertools.combinations(names, 2)]
         apart += [qualifies.replace(_QUALIFIED, n) for n in names if qualifies]
         filters = f"FILTER ({' && '.join(apart)})" if apart else ""
         keyword = "NOT EXISTS" if operator == "<" else "EXISTS"
-        return f"FILTER {keyword} {{ {patterns} {filters} }}"
+        return f"{keyword} {{ {patterns} {filters} }}"
 
     def siblings(self, shape: Node, qualified: Node) -> list[Node]:
         found: set[Node] = set()
@@ -759,12 +821,17 @@ class _TopLevel:
         objects_of = sorted(g.objects(shape, SH.targetObjectsOf), key=_name)
         if not (classes or nodes or subjects_of or objects_of):
             return None
-        class_terms = " ".join(self.c.term(shape, n) for n in sorted(classes, key=_name))
+        ordered = sorted(classes, key=_name)
+        class_terms = " ".join(self.c.term(shape, n) for n in ordered)
         node_terms = " ".join(self.c.term(shape, n) for n in nodes)
 
         def pattern(var: str) -> str:
             branches.clear()
-            if class_terms:
+            if class_terms and self.c.portable:
+                # One branch per class: Virtuoso refuses a transitive path whose class end
+                # comes from VALUES.
+                branches.extend(f"{{ {self.c.instance_of(shape, var, n)} }}" for n in ordered)
+            elif class_terms:
                 tc = self.c.fresh("targetClass")
                 branches.append(
                     f"{{ VALUES {tc} {{ {class_terms} }} {var} {_TYPE}/{_SUBCLASS}* {tc} . }}"
@@ -822,7 +889,16 @@ class _TopLevel:
             )
 
         tests = [p for p in parts if p.condition is not None]
-        if tests:
+        if tests and c.portable:
+            # A query per test: Virtuoso computes some projected booleans wrongly.
+            select = ("?this ?value" if is_property else "?this") + keep
+            for p in tests:
+                query = (
+                    f"SELECT DISTINCT {select} WHERE {{ {head} {values} {p.setup} "
+                    f"FILTER ({p.condition}) }}"
+                )
+                make(query, p.component, p.message)
+        elif tests:
             # One pass over the value nodes: each test a boolean column.
             columns = " ".join(f"(({p.condition}) AS ?check{n}_)" for n, p in enumerate(tests))
             condition = " || ".join(f"({p.condition})" for p in tests)
@@ -836,15 +912,21 @@ class _TopLevel:
                 make(query, p.component, p.message, flag=f"check{n}_")
         counts = [p for p in parts if p.count is not None]
         plain = [p for p in counts if not p.count[1]]  # type: ignore[index]
-        if plain:
+        for group in [[p] for p in plain] if c.portable else [plain] if plain else []:
             path = c.path(shape)
-            x = plain[0].count[2]  # type: ignore[index]
+            x = group[0].count[2]  # type: ignore[index]
             count = f"COUNT(DISTINCT {x})"
-            checks = [f"{count} {p.count[0]}" for p in plain]  # type: ignore[index]
-            if len(plain) == 1 and checks[0] == f"{count} < 1":
+            checks = [f"{count} {p.count[0]}" for p in group]  # type: ignore[index]
+            if len(group) == 1 and checks[0] == f"{count} < 1":
                 absent = f"FILTER NOT EXISTS {{ ?this {path} ?any_ }}"
                 query = f"SELECT ?this{keep} WHERE {{ {head} {absent} }}"
-                make(query, plain[0].component, None)
+                make(query, group[0].component, None)
+            elif len(group) == 1:
+                query = (
+                    f"SELECT ?this{keep} WHERE {{ {head} OPTIONAL {{ ?this {path} {x} }} }} "
+                    f"GROUP BY ?this{keep} HAVING ({checks[0]})"
+                )
+                make(query, group[0].component, None)
             else:
                 columns = " ".join(f"(({check}) AS ?check{n}_)" for n, check in enumerate(checks))
                 query = (
@@ -852,7 +934,7 @@ class _TopLevel:
                     f"OPTIONAL {{ ?this {path} {x} }} }} "
                     f"GROUP BY ?this{keep} HAVING ({' || '.join(checks)})"
                 )
-                for n, p in enumerate(plain):
+                for n, p in enumerate(group):
                     make(query, p.component, None, flag=f"check{n}_")
         for p in counts:
             if p in plain:
@@ -957,7 +1039,7 @@ class _TopLevel:
                 projection += keep
             query = (
                 f"{prologue}{parts.prologue}SELECT{projection} WHERE {{ {focus('?this')} "
-                f"{decorrelate(parts.body)} }}{parts.tail}"
+                f"{parts.body if c.portable else decorrelate(parts.body)} }}{parts.tail}"
             )
             self.add(query, fields)
         else:
@@ -1013,14 +1095,27 @@ def compile_shapes(
     *,
     encoded: bool = True,
     default_prefixes: Mapping[str, str] | None = None,
+    portable: bool = False,
+    subclasses: Mapping[URIRef, Iterable[Node]] | None = None,
 ) -> tuple[CompiledConstraint, ...]:
     """Compile every targeted shape of ``shapes`` into SPARQL queries, in a stable order.
 
     ``encoded`` says the data sits in a store loaded by :mod:`kratomkg.shacl.literals`
     (literals as written); a remote endpoint holds plain literals. ``default_prefixes``
     fill in what a SPARQL constraint's ``sh:prefixes`` do not declare.
+
+    ``portable`` writes SPARQL that SPARQL servers with a weaker query planner answer
+    right (Virtuoso 7 is the measured case): a query per test and per count, no
+    projected booleans, no ``sameTerm`` against a constant, no transitive path bound from
+    outside, SPARQL constraints as written. ``subclasses`` maps each class the shapes name
+    (:func:`named_classes`) to its subclasses in the data, itself included, as
+    ``rdfs:subClassOf*`` finds them there; class tests then list them instead of walking
+    the hierarchy inside each test. The same results, and on Oxigraph slower.
     """
-    compiler = _Compiler(shapes, encoded, dict(default_prefixes or {}))
+    closure: dict[Node, tuple[Node, ...]] | None = None
+    if subclasses is not None:
+        closure = {cls: tuple(members) for cls, members in subclasses.items()}
+    compiler = _Compiler(shapes, encoded, dict(default_prefixes or {}), portable, closure)
     for predicate in (SH.rule, SH.target, SH.entailment, SH.shapesGraph):
         for subject in sorted(set(shapes.subjects(predicate, None)), key=_name):
             raise UnsupportedShapeError(subject, f"{compiler._curie(predicate)} is not compiled")
@@ -1036,3 +1131,15 @@ def compile_shapes(
         if focus is not None:
             top.emit(shape, focus, ())
     return tuple(top.out)
+
+
+def named_classes(shapes: Graph) -> list[URIRef]:
+    """List the classes whose instances the shapes test or target, for a subclass lookup.
+
+    ``sh:class`` and ``sh:targetClass`` objects, and classes that are shapes themselves
+    (implicit class targets); a superset is harmless, it costs one lookup more.
+    """
+    found: set[Node] = set(shapes.objects(None, SH["class"]))
+    found.update(shapes.objects(None, SH.targetClass))
+    found.update(s for s in shapes.subjects(RDF.type, None) if _is_class(shapes, s))
+    return sorted((c for c in found if isinstance(c, URIRef)), key=str)

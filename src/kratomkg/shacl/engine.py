@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import RDFS, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.term import Node
 
@@ -110,13 +110,71 @@ def compiled_shapes() -> tuple[CompiledConstraint, ...]:
     return compile_shapes(load_shapes(), default_prefixes=PREFIXES)
 
 
-@lru_cache(maxsize=1)
-def compiled_for_endpoint() -> tuple[CompiledConstraint, ...]:
-    """Compile the shipped shapes for a remote endpoint (plain literals), once per process."""
+def compiled_for_endpoint(
+    subclasses: Mapping[URIRef, Iterable[Node]] | None = None,
+) -> tuple[CompiledConstraint, ...]:
+    """Compile the shipped shapes for a remote endpoint: plain literals, portable SPARQL.
+
+    ``subclasses`` is what :func:`subclasses_of` found on that endpoint.
+    """
+    key = None
+    if subclasses is not None:
+        key = tuple(sorted((str(c), tuple(sorted(map(_text, m)))) for c, m in subclasses.items()))
+    return _compiled_for_endpoint(key)
+
+
+@lru_cache(maxsize=4)
+def _compiled_for_endpoint(
+    key: tuple[tuple[str, tuple[str, ...]], ...] | None,
+) -> tuple[CompiledConstraint, ...]:
     from kratomkg.namespaces import PREFIXES
     from kratomkg.validation import load_shapes
 
-    return compile_shapes(load_shapes(), encoded=False, default_prefixes=PREFIXES)
+    subclasses = None
+    if key is not None:
+        subclasses = {URIRef(c): [_node(m) for m in members] for c, members in key}
+    return compile_shapes(
+        load_shapes(),
+        encoded=False,
+        default_prefixes=PREFIXES,
+        portable=True,
+        subclasses=subclasses,
+    )
+
+
+def _text(node: Node) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+def _node(text: str) -> Node:
+    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
+
+
+def subclasses_of(execute: Executor, classes: Iterable[URIRef]) -> dict[URIRef, tuple[Node, ...]]:
+    """Each class with its subclasses in the data (``rdfs:subClassOf*``), itself included.
+
+    Asked once per class at the top of a query, where every SPARQL server walks the
+    hierarchy right; the compiled tests then name the classes (see ``portable`` in
+    :func:`~kratomkg.shacl.compiler.compile_shapes`).
+    """
+    found: dict[URIRef, tuple[Node, ...]] = {}
+    for cls in classes:
+        query = f"SELECT DISTINCT ?sub WHERE {{ ?sub <{RDFS.subClassOf}>* <{cls}> }}"
+        members: set[Node] = {cls}
+        for row in _rows(execute, query, {}):
+            term = row.get("sub")
+            if term is not None and term.kind != "literal":
+                members.add(term.rdflib())
+        found[cls] = tuple(sorted(members, key=lambda n: n.n3()))
+    return found
+
+
+def endpoint_constraints(execute: Executor) -> tuple[CompiledConstraint, ...]:
+    """Compile the shipped shapes for the endpoint ``execute`` queries."""
+    from kratomkg.shacl.compiler import named_classes
+    from kratomkg.validation import load_shapes
+
+    return compiled_for_endpoint(subclasses_of(execute, named_classes(load_shapes())))
 
 
 _PLACEHOLDER = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -360,7 +418,8 @@ def validate_endpoint(
 
     opener = http_opener(url)
     _require_kratomkg_data(url, opener, timeout)
-    return run(endpoint_executor(url, opener, timeout), compiled_for_endpoint(), threads=threads)
+    execute = endpoint_executor(url, opener, timeout)
+    return run(execute, endpoint_constraints(execute), threads=threads)
 
 
 def _form(query: str) -> bytes:

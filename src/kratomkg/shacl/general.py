@@ -111,16 +111,18 @@ def validate_endpoint_with_shapes(
 
     The queries are those of the embedded engine, compiled for plain literals (a remote
     store keeps literals its own way; ill-formed ones are caught by their lexical pattern
-    for the common XSD types only).
+    for the common XSD types only) and in the portable form, with the subclasses of each
+    class the shapes name looked up on the endpoint first.
     """
     from kratomkg.errors import InputError as _InputError
     from kratomkg.querying.stores import http_opener
-    from kratomkg.shacl.compiler import compile_shapes
-    from kratomkg.shacl.engine import _threads, endpoint_executor, run
+    from kratomkg.shacl.compiler import compile_shapes, named_classes
+    from kratomkg.shacl.engine import _threads, endpoint_executor, run, subclasses_of
 
     if not url.startswith(("http://", "https://")):
         raise _InputError(url, "the SPARQL endpoint must be an http:// or https:// URL")
     shapes_graph = _parse_all(shapes, "--shapes")
-    constraints = compile_shapes(shapes_graph, encoded=False)
     execute = endpoint_executor(url, http_opener(url), timeout)
+    subclasses = subclasses_of(execute, named_classes(shapes_graph))
+    constraints = compile_shapes(shapes_graph, encoded=False, portable=True, subclasses=subclasses)
     return run(execute, constraints, threads=_threads(), shapes=shapes_graph)
