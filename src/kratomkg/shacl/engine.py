@@ -118,36 +118,25 @@ def compiled_for_endpoint(
     ``subclasses`` is what :func:`subclasses_of` found on that endpoint.
     """
     key = None
-    if subclasses is not None:
-        key = tuple(sorted((str(c), tuple(sorted(map(_text, m)))) for c, m in subclasses.items()))
+    if subclasses is not None:  # rdflib terms hash, so the mapping itself is the cache key
+        key = tuple(sorted(((c, tuple(m)) for c, m in subclasses.items()), key=str))
     return _compiled_for_endpoint(key)
 
 
 @lru_cache(maxsize=4)
 def _compiled_for_endpoint(
-    key: tuple[tuple[str, tuple[str, ...]], ...] | None,
+    key: tuple[tuple[URIRef, tuple[Node, ...]], ...] | None,
 ) -> tuple[CompiledConstraint, ...]:
     from kratomkg.namespaces import PREFIXES
     from kratomkg.validation import load_shapes
 
-    subclasses = None
-    if key is not None:
-        subclasses = {URIRef(c): [_node(m) for m in members] for c, members in key}
     return compile_shapes(
         load_shapes(),
         encoded=False,
         default_prefixes=PREFIXES,
         portable=True,
-        subclasses=subclasses,
+        subclasses=None if key is None else dict(key),
     )
-
-
-def _text(node: Node) -> str:
-    return f"_:{node}" if isinstance(node, BNode) else str(node)
-
-
-def _node(text: str) -> Node:
-    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
 
 
 def subclasses_of(execute: Executor, classes: Iterable[URIRef]) -> dict[URIRef, tuple[Node, ...]]:
